@@ -1,0 +1,178 @@
+"""JWT (RS256) issued by the gateway and verified by every service, and the role decorator.
+
+Verification pins the algorithm (RS256 only, so `alg: none` and HMAC tricks fail), the issuer,
+the audience and the expiry; a token missing any of them is refused.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask, current_app, g, request
+
+from chassis.errors import Forbidden, Unauthorized
+
+ROLES: tuple[str, ...] = ("admin", "recruiter", "supervisor", "employee", "committee", "officer")
+ALGORITHM = "RS256"
+LEEWAY_SECONDS = 10
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's subject, roles, NIP and unit."""
+
+    username: str
+    roles: tuple[str, ...]
+    nip: str | None = None
+    unit: str | None = None
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        """True when the principal holds at least one of `roles`."""
+        return bool(set(self.roles) & set(roles))
+
+
+def generate_keypair(private_path: Path, public_path: Path) -> bool:
+    """Write a new RSA key pair unless one exists; returns True when it wrote one."""
+    if private_path.exists() and public_path.exists():
+        return False
+    private_path.parent.mkdir(parents=True, exist_ok=True)
+    public_path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    private_path.chmod(0o600)
+    public_path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return True
+
+
+def sign_token(
+    private_key_pem: bytes,
+    *,
+    subject: str,
+    roles: Iterable[str],
+    issuer: str,
+    audience: str,
+    ttl_seconds: int,
+    nip: str | None = None,
+    unit: str | None = None,
+    now: float | None = None,
+) -> str:
+    """A signed RS256 token for `subject` with its roles, NIP and unit."""
+    issued = int(now if now is not None else time.time())
+    claims = {
+        "sub": subject,
+        "roles": sorted(set(roles)),
+        "nip": nip,
+        "unit": unit,
+        "iss": issuer,
+        "aud": audience,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
+
+
+class TokenVerifier:
+    """Verifies bearer tokens against the gateway's public key."""
+
+    def __init__(self, public_key_pem: bytes, issuer: str, audience: str) -> None:
+        self.public_key = serialization.load_pem_public_key(public_key_pem)
+        self.issuer = issuer
+        self.audience = audience
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a valid token; raises Unauthorized otherwise."""
+        try:
+            claims = jwt.decode(
+                token,
+                self.public_key,
+                algorithms=[ALGORITHM],
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        roles = claims.get("roles") or []
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthorized("The token's roles are malformed.")
+        return Principal(
+            username=str(claims["sub"]),
+            roles=tuple(r for r in roles if r in ROLES),
+            nip=claims.get("nip"),
+            unit=claims.get("unit"),
+        )
+
+
+class Auth:
+    """Flask extension: loads the public key and verifies the bearer token of a request."""
+
+    def init_app(self, app: Flask) -> None:
+        """Read the public key named by the settings (it must exist: see `sofifi keys`)."""
+        settings = app.config["SETTINGS"]
+        pem = Path(settings.jwt_public_key_file).read_bytes()
+        app.extensions["auth"] = TokenVerifier(pem, settings.jwt_issuer, settings.jwt_audience)
+
+
+def bearer_token() -> str | None:
+    """The bearer token of the current request, if it carries one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def current_principal() -> Principal:
+    """The verified caller of this request; raises Unauthorized without a valid token."""
+    if "principal" not in g:
+        token = bearer_token()
+        if token is None:
+            raise Unauthorized()
+        g.principal = current_app.extensions["auth"].verify(token)
+    return g.principal
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Let the view run only for a valid token holding one of `roles` (401 / 403 otherwise)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s): {sorted(unknown)}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            if not principal.has_any(roles):
+                raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+            return view(*args, **kwargs)
+
+        wrapper._required_roles = roles  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,91 @@
+"""JSON logs that carry the request id (= the correlation id of the events it causes)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
+
+# A NIK is 16 digits; NIPs (18) and ids are longer or shorter, so this only hides NIK-like runs.
+_NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+
+def current_correlation_id() -> str | None:
+    """The request id or event correlation id of the work in progress, if any."""
+    return _correlation_id.get()
+
+
+def new_correlation_id() -> str:
+    """A fresh id for work that did not come with one."""
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def correlation_scope(correlation_id: str | None) -> Iterator[str]:
+    """Run a block of work under `correlation_id` (a new one when None)."""
+    value = correlation_id or new_correlation_id()
+    token = _correlation_id.set(value)
+    try:
+        yield value
+    finally:
+        _correlation_id.reset(token)
+
+
+def bind_correlation_id(correlation_id: str) -> object:
+    """Set the correlation id for the rest of this context; returns a token for `unbind`."""
+    return _correlation_id.set(correlation_id)
+
+
+def unbind_correlation_id(token: object) -> None:
+    """Undo `bind_correlation_id`."""
+    _correlation_id.reset(token)  # type: ignore[arg-type]
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like a NIK (personal data never reaches the logs)."""
+    return _NIK_LIKE.sub(lambda m: m.group(0)[:4] + "*" * 12, text)
+
+
+class CorrelationFilter(logging.Filter):
+    """Adds `service` and `correlation_id` to every record and masks NIK-like numbers."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self.service
+        record.correlation_id = _correlation_id.get()
+        message = record.getMessage()
+        if _NIK_LIKE.search(message):
+            record.msg, record.args = redact(message), None
+        return True
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Send JSON lines to stderr for the whole process (idempotent)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_sofifi", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._sofifi = True  # type: ignore[attr-defined]
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    )
+    handler.addFilter(CorrelationFilter(service))
+    root.addHandler(handler)
+    root.setLevel(level)
+    # kombu and amqp are chatty at DEBUG and never log anything we need at INFO.
+    for noisy in ("amqp", "kombu", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

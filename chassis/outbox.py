@@ -1,0 +1,237 @@
+"""Transactional outbox: events are rows written in the same transaction as the change.
+
+A relay (in the service's worker) reads unsent rows in order, publishes them with publisher
+confirms, and marks them sent. While the broker is away it backs off and tries again; nothing
+is lost, and a batch whose confirms did not all arrive is published again (consumers dedupe).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from chassis.bus import BusError, Event, Outgoing, Publisher
+from chassis.db import BigId, UtcDateTime, is_postgres
+from chassis.logs import current_correlation_id, new_correlation_id
+
+log = logging.getLogger(__name__)
+
+EventValidator = Callable[[Mapping[str, Any]], None]
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The `outbox` table in a service's own metadata."""
+    table = Table(
+        "outbox",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(120), nullable=False),
+        Column("correlation_id", String(64), nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False, server_default=func.now()),
+        Column("sent_at", UtcDateTime(), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text, nullable=True),
+    )
+    Index(
+        "ix_outbox_unsent",
+        table.c.id,
+        postgresql_where=table.c.sent_at.is_(None),
+        sqlite_where=table.c.sent_at.is_(None),
+    )
+    return table
+
+
+class Outbox:
+    """Records a service's events in the caller's transaction."""
+
+    def __init__(self, table: Table, source: str, validate: EventValidator | None = None):
+        self.table = table
+        self.source = source
+        self.validate = validate
+
+    def add(
+        self,
+        session: Session,
+        event_type: str,
+        data: Mapping[str, Any],
+        *,
+        version: int = 1,
+        correlation_id: str | None = None,
+    ) -> Event:
+        """Write `event_type` with `data` to the outbox; it is sent only if the caller commits."""
+        event = Event(
+            type=event_type,
+            version=version,
+            data=data,
+            source=self.source,
+            correlation_id=correlation_id or current_correlation_id() or new_correlation_id(),
+        )
+        if self.validate is not None:
+            self.validate(event.to_dict())
+        session.execute(
+            insert(self.table).values(
+                event_id=event.event_id,
+                event_type=event.type,
+                correlation_id=event.correlation_id,
+                envelope=event.to_json(),
+            )
+        )
+        return event
+
+
+class OutboxRelay:
+    """Publishes a service's outbox in order; one active relay per service database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        outbox: Outbox,
+        publisher_factory: Callable[[], Publisher],
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.05,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.engine = engine
+        self.table = outbox.table
+        self.source = outbox.source
+        self.publisher_factory = publisher_factory
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self._publisher: Publisher | None = None
+        # Advisory-lock key: the same for every relay of this database, so only one publishes.
+        self._lock_key = zlib.crc32(f"outbox:{self.source}".encode())
+
+    def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; returns how many were sent (0 when idle/locked)."""
+        if not self._has_pending():
+            return 0
+        with Session(self.engine) as session, session.begin():
+            if is_postgres(self.engine) and not session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self._lock_key}
+            ):
+                return 0  # another relay of this service holds the turn
+            columns = self.table.c
+            rows = session.execute(
+                select(
+                    columns.id,
+                    columns.event_id,
+                    columns.event_type,
+                    columns.correlation_id,
+                    columns.envelope,
+                )
+                .where(self.table.c.sent_at.is_(None))
+                .order_by(self.table.c.id)
+                .limit(self.batch_size)
+            ).all()
+            if not rows:
+                return 0
+            messages = [
+                Outgoing(
+                    row.event_id,
+                    row.event_type,
+                    row.correlation_id,
+                    self.source,
+                    row.envelope.encode(),
+                )
+                for row in rows
+            ]
+            ids = [row.id for row in rows]
+            try:
+                self._get_publisher().publish(messages)
+            except BusError as exc:
+                self._drop_publisher()
+                session.execute(
+                    update(self.table)
+                    .where(self.table.c.id.in_(ids))
+                    .values(attempts=self.table.c.attempts + 1, last_error=str(exc)[:500])
+                )
+                raise
+            session.execute(
+                update(self.table)
+                .where(self.table.c.id.in_(ids))
+                .values(sent_at=datetime.now(UTC), last_error=None)
+            )
+            return len(rows)
+
+    def _has_pending(self) -> bool:
+        # A read that takes no write lock, so an idle relay never blocks a SQLite writer.
+        with self.engine.connect().execution_options(sqlite_deferred=True) as connection:
+            return (
+                connection.execute(
+                    select(self.table.c.id).where(self.table.c.sent_at.is_(None)).limit(1)
+                ).first()
+                is not None
+            )
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until `stop` is set, backing off while the broker or database is away."""
+        backoff = 0.0
+        idle_pause = self.poll_interval / 8
+        while not stop.is_set():
+            try:
+                sent = self.publish_pending()
+                backoff = 0.0
+            except Exception as exc:
+                backoff = min(max(backoff * 2, 0.5), self.max_backoff)
+                log.warning(
+                    "outbox relay could not publish; retrying",
+                    extra={"error": repr(exc), "retry_in": backoff},
+                )
+                stop.wait(backoff)
+                continue
+            if sent < self.batch_size:
+                # Idle: poll again soon, slowing down (up to poll_interval) while nothing comes.
+                idle_pause = idle_pause if sent == 0 else self.poll_interval / 8
+                stop.wait(idle_pause)
+                idle_pause = min(idle_pause * 2, self.poll_interval)
+        self._drop_publisher()
+
+    def _get_publisher(self) -> Publisher:
+        if self._publisher is None:
+            self._publisher = self.publisher_factory()
+        return self._publisher
+
+    def _drop_publisher(self) -> None:
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            publisher.close()
+            try:
+                publisher.connection.release()
+            except Exception:  # noqa: S110 - it is being thrown away
+                pass
+
+
+def purge_sent(engine: Engine, table: Table, older_than_seconds: float) -> int:
+    """Delete rows sent longer ago than `older_than_seconds`; returns how many."""
+    cutoff = datetime.fromtimestamp(time.time() - older_than_seconds, UTC)
+    with engine.begin() as connection:
+        result = connection.execute(
+            table.delete().where(table.c.sent_at.is_not(None), table.c.sent_at < cutoff)
+        )
+    return result.rowcount or 0

@@ -1,0 +1,37 @@
+"""Projections: a service's local copy of another service's records, fed by events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Insert:
+    # Built once per table and column set: constructing it costs more than running it.
+    statement = _INSERTS[dialect](table)
+    keys = [column.name for column in table.primary_key.columns]
+    updates = {name: statement.excluded[name] for name in columns if name not in keys}
+    return statement.on_conflict_do_update(
+        index_elements=keys, set_=updates, where=table.c.as_of < statement.excluded.as_of
+    )
+
+
+def upsert_newer(session: Session, table: Table, values: dict[str, Any], as_of: datetime) -> None:
+    """Insert the record `values`, or overwrite the stored one only if it is older than `as_of`.
+
+    Events can arrive out of order (a retried one overtakes the next), so each row keeps the
+    time of the event it came from in `as_of`, and an older snapshot never overwrites a newer.
+    One statement and no read: projections are written at the rate events arrive.
+    """
+    row = {**values, "as_of": as_of}
+    dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(dialect, table, tuple(row)), row)

@@ -1,0 +1,206 @@
+"""Running the platform locally: every process under one supervisor, or one process (no broker)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chassis.bus import broker_reachable
+from chassis.config import DEFAULT_PORTS, SERVICE_NAMES, Settings
+from chassis.logs import configure_logging
+
+log = logging.getLogger("sofifi.run")
+
+RESTARTS_PER_MINUTE = 5
+
+
+def app_factory(target: str) -> str:
+    """The gunicorn app path of a service or the gateway."""
+    module = "gateway.app" if target == "gateway" else f"services.{target}.app"
+    return f"{module}:create_app()"
+
+
+def web_environment(target: str, settings: Settings) -> dict[str, str]:
+    """Variables a web process needs beyond the caller's (metrics folder, port, name)."""
+    metrics_dir = Path(
+        os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.var_dir / "metrics" / target
+    )
+    # Stale sample files of an earlier run would be added to this run's figures.
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "PORT": str(settings.port),
+        "SOFIFI_SERVICE": target,
+    }
+
+
+def web_command(target: str) -> list[str]:
+    """The gunicorn command line of a web process."""
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+    return [gunicorn, "-c", "python:chassis.gunicorn_conf", app_factory(target)]
+
+
+def setup(var_dir: Path | None = None) -> None:
+    """Make the dev keys if missing and migrate every database."""
+    from chassis.auth import generate_keypair
+    from chassis.cli import ALL_TARGETS, migration_target
+    from chassis.migrations import upgrade
+
+    gateway_settings = Settings.from_env("gateway")
+    if generate_keypair(
+        gateway_settings.jwt_private_key_file, gateway_settings.jwt_public_key_file
+    ):
+        log.info(
+            "dev keys written", extra={"folder": str(gateway_settings.jwt_private_key_file.parent)}
+        )
+    for name in ALL_TARGETS:
+        folder, url = migration_target(name, Settings.from_env(name))
+        upgrade(folder, url)
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    process: subprocess.Popen | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+
+
+def run_stack(skip_setup: bool = False) -> int:
+    """Run everything until Ctrl-C; returns the exit code."""
+    settings = Settings.from_env("gateway")
+    configure_logging("run", settings.log_level)
+    if not skip_setup:
+        setup()
+    if not broker_reachable(settings.amqp_url):
+        log.warning(
+            "no broker reachable: running the whole platform in ONE process on kombu's in-memory "
+            "transport (events do not survive a restart; start RabbitMQ for the real thing)",
+            extra={"amqp_url": _safe_url(settings.amqp_url)},
+        )
+        return run_in_one_process()
+    return supervise(_children())
+
+
+def _safe_url(url: str) -> str:
+    from kombu.utils.url import maybe_sanitize_url
+
+    return maybe_sanitize_url(url)
+
+
+def _children() -> list[Child]:
+    sofifi = shutil.which("sofifi") or str(Path(sys.executable).parent / "sofifi")
+    children = [Child(f"web:{name}", [sofifi, "web", name]) for name in (*SERVICE_NAMES, "gateway")]
+    children += [Child(f"worker:{name}", [sofifi, "worker", name]) for name in SERVICE_NAMES]
+    return children
+
+
+def supervise(children: list[Child]) -> int:
+    """Start the children, restart one that dies (a few times a minute at most), stop on signal."""
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    for child in children:
+        child.start()
+    threading.Thread(target=_announce_when_ready, args=(stopping,), daemon=True).start()
+    exit_code = 0
+    while not stopping.wait(0.5):
+        for child in children:
+            if child.process is not None and child.process.poll() is not None:
+                now = time.monotonic()
+                child.restarts = [t for t in child.restarts if now - t < 60] + [now]
+                if len(child.restarts) > RESTARTS_PER_MINUTE:
+                    log.error(
+                        "process keeps dying; stopping everything", extra={"child": child.name}
+                    )
+                    exit_code = 1
+                    stopping.set()
+                    break
+                log.warning(
+                    "process exited; restarting",
+                    extra={"child": child.name, "code": child.process.returncode},
+                )
+                child.start()
+    for child in children:
+        child.stop()
+    for child in children:
+        if child.process is not None:
+            try:
+                child.process.wait(20)
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+    return exit_code
+
+
+def _announce_when_ready(stopping: threading.Event, timeout: float = 120.0) -> None:
+    url = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', DEFAULT_PORTS['gateway'])}/health"
+    deadline = time.monotonic() + timeout
+    while not stopping.is_set() and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    log.info(
+                        "platform ready",
+                        extra={
+                            "gateway": url.rsplit("/", 1)[0],
+                            "docs": url.replace("/health", "/api/v1/docs"),
+                        },
+                    )
+                    return
+        except Exception:  # noqa: S110 - not up yet
+            pass
+        stopping.wait(1.0)
+
+
+def run_in_one_process() -> int:
+    """Every app and worker in this process, on kombu's memory transport (no broker needed)."""
+    from werkzeug.serving import make_server
+
+    from chassis.worker import Worker
+    from gateway.app import create_app as create_gateway
+    from services import load_spec
+
+    overrides = {"AMQP_URL": "memory://"}
+    servers, workers = [], []
+    for name in SERVICE_NAMES:
+        spec = load_spec(name)
+        module = __import__(f"services.{name}.app", fromlist=["create_app"])
+        app = module.create_app(overrides)
+        servers.append(make_server("127.0.0.1", Settings.from_env(name).port, app, threaded=True))
+        worker = Worker(spec, Settings.from_env(name, overrides))
+        worker.start()
+        workers.append(worker)
+    servers.append(
+        make_server(
+            "127.0.0.1", Settings.from_env("gateway").port, create_gateway(overrides), threaded=True
+        )
+    )
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    threading.Thread(target=_announce_when_ready, args=(stopping,), daemon=True).start()
+    stopping.wait()
+    for server in servers:
+        server.shutdown()
+    for worker in workers:
+        worker.shutdown()
+    return 0

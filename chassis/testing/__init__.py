@@ -1,0 +1,1 @@
+"""Test support shared by every service: a pytest plugin with the common fixtures."""

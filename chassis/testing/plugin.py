@@ -1,0 +1,253 @@
+"""pytest plugin with the shared fixtures: keys and tokens, a real broker, a real PostgreSQL.
+
+Broker and database come from AMQP_URL / DATABASE_URL (or the local defaults), else from
+testcontainers where Docker exists. When neither is there the test fails under CI=true and is
+skipped (with the reason) on a developer's machine: delivery guarantees are never "tested"
+against a fake.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pytest
+
+from chassis.auth import generate_keypair, sign_token
+from chassis.bus import broker_reachable
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@localhost:5672//"
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ISSUER, AUDIENCE = "sofifi-gateway", "sofifi-asn"
+
+
+def unavailable(what: str) -> None:
+    """Fail under CI, skip elsewhere: a missing broker or database is never silently passed."""
+    message = f"{what} is not reachable and no Docker engine runs for testcontainers"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI=true: tests that need it must run)")
+    pytest.skip(message)
+
+
+# -- keys and tokens ----------------------------------------------------------------------
+
+
+class Keys:
+    """A dev key pair in a temporary folder, and a token factory signed with it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.private = folder / "jwt-private.pem"
+        self.public = folder / "jwt-public.pem"
+        generate_keypair(self.private, self.public)
+
+    def token(
+        self,
+        *roles: str,
+        subject: str = "tester",
+        nip: str | None = None,
+        unit: str | None = None,
+        ttl: int = 600,
+        issuer: str = ISSUER,
+        audience: str = AUDIENCE,
+        now: float | None = None,
+    ) -> str:
+        """A signed token with these roles and claims."""
+        return sign_token(
+            self.private.read_bytes(),
+            subject=subject,
+            roles=roles,
+            issuer=issuer,
+            audience=audience,
+            ttl_seconds=ttl,
+            nip=nip,
+            unit=unit,
+            now=now,
+        )
+
+    def headers(self, *roles: str, **claims: Any) -> dict[str, str]:
+        """An Authorization header for a token with these roles."""
+        return {"Authorization": f"Bearer {self.token(*roles, **claims)}"}
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    """The key pair the services under test trust."""
+    return Keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+def foreign_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    """Another key pair, which nothing trusts."""
+    return Keys(tmp_path_factory.mktemp("foreign-keys"))
+
+
+@pytest.fixture
+def service_config(tmp_path: Path, keys: Keys) -> dict[str, str]:
+    """Settings for a service under test: its own var dir, the test keys, the memory bus."""
+    return {
+        "SOFIFI_VAR_DIR": str(tmp_path / "var"),
+        "JWT_PUBLIC_KEY_FILE": str(keys.public),
+        "JWT_PRIVATE_KEY_FILE": str(keys.private),
+        "AMQP_URL": "memory://",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+# -- RabbitMQ -----------------------------------------------------------------------------
+
+
+class Broker:
+    """A real RabbitMQ and a way to make isolated virtual hosts on it."""
+
+    def __init__(self, url: str, ctl: Callable[..., str] | None) -> None:
+        self.url = url
+        self.ctl = ctl
+
+    def new_vhost(self) -> str:
+        """A fresh virtual host; returns its AMQP URL."""
+        if self.ctl is None:
+            pytest.fail("making test vhosts needs rabbitmqctl (local broker) or testcontainers")
+        name = f"sofifi-test-{uuid.uuid4().hex[:10]}"
+        user = urlsplit(self.url).username or "guest"
+        self.ctl("add_vhost", name)
+        self.ctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
+        parts = urlsplit(self.url)
+        return urlunsplit((parts.scheme, parts.netloc, "/" + quote(name, safe=""), "", ""))
+
+    def delete_vhost(self, url: str) -> None:
+        """Remove a vhost made by `new_vhost`."""
+        name = urlsplit(url).path.lstrip("/")
+        if self.ctl is not None and name.startswith("sofifi-test-"):
+            self.ctl("delete_vhost", name)
+
+
+def _local_rabbitmqctl(*args: str) -> str:
+    return subprocess.run(
+        ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+
+
+def _docker_available() -> bool:
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    """The real RabbitMQ: AMQP_URL, the local one, or a testcontainer."""
+    url = os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL
+    if url.startswith("amqp") and broker_reachable(url):
+        host = urlsplit(url).hostname
+        local = host in ("localhost", "127.0.0.1") and shutil.which("rabbitmqctl")
+        yield Broker(url, _local_rabbitmqctl if local else None)
+        return
+    if not _docker_available():
+        unavailable(f"RabbitMQ at {url}")
+    from testcontainers.rabbitmq import RabbitMqContainer
+
+    with RabbitMqContainer("rabbitmq:3.13-management") as container:
+        params = container.get_connection_params()
+        container_url = f"amqp://guest:guest@{params.host}:{params.port}//"
+
+        def container_ctl(*args: str) -> str:
+            code, output = container.exec(["rabbitmqctl", "-q", *args])
+            if code:
+                raise RuntimeError(output.decode())
+            return output.decode()
+
+        yield Broker(container_url, container_ctl)
+
+
+@pytest.fixture
+def amqp_url(broker: Broker) -> Iterator[str]:
+    """An AMQP URL on a fresh virtual host of the real broker, deleted after the test."""
+    url = broker.new_vhost()
+    try:
+        yield url
+    finally:
+        broker.delete_vhost(url)
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+class Postgres:
+    """A real PostgreSQL server on which tests make throwaway databases."""
+
+    def __init__(self, admin_url: str) -> None:
+        from sqlalchemy import create_engine
+
+        from chassis.db import normalize_url
+
+        self.admin_url = normalize_url(admin_url)
+        self.admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+
+    def new_database(self) -> str:
+        """A new empty database; returns its URL."""
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        name = f"sofifi_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by `new_database`."""
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _postgres_reachable(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    from chassis.db import normalize_url
+
+    try:
+        engine = create_engine(normalize_url(url), connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """The real PostgreSQL: DATABASE_URL, the local one, or a testcontainer."""
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if url.startswith("postgres") and _postgres_reachable(url):
+        server = Postgres(url)
+        yield server
+        server.admin.dispose()
+        return
+    if not _docker_available():
+        unavailable(f"PostgreSQL at {url}")
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:16-alpine", driver="psycopg") as container:
+        server = Postgres(container.get_connection_url())
+        yield server
+        server.admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres: Postgres) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database, dropped after the test."""
+    url = postgres.new_database()
+    try:
+        yield url
+    finally:
+        postgres.drop_database(url)

@@ -1,0 +1,161 @@
+"""App factories: the common base of every service and of the gateway."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import flask_smorest
+import marshmallow as ma
+from flask import Flask, Response, g, request
+from kombu import Connection
+from sqlalchemy import func, select
+
+from chassis.auth import Auth
+from chassis.bus import broker_reachable
+from chassis.config import ENV_NAMES, Settings
+from chassis.db import Database, ping
+from chassis.errors import register_error_handlers
+from chassis.health import Health
+from chassis.logs import (
+    bind_correlation_id,
+    configure_logging,
+    new_correlation_id,
+    unbind_correlation_id,
+)
+from chassis.metrics import Metrics
+from chassis.service import ServiceSpec
+
+log = logging.getLogger("sofifi.access")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class ErrorSchema(ma.Schema):
+    """The common error document (see chassis.errors)."""
+
+    code = ma.fields.Integer(metadata={"description": "HTTP status code"})
+    status = ma.fields.String(metadata={"description": "HTTP status phrase"})
+    message = ma.fields.String(metadata={"description": "What went wrong"})
+    errors = ma.fields.Dict(
+        metadata={
+            "description": "On 422: location -> field -> reasons",
+            "example": {"json": {"nip": ["NIP must be 18 digits."]}},
+        }
+    )
+    request_id = ma.fields.String(metadata={"description": "Correlation id of the request"})
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with the platform's error document."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_base_app(
+    name: str, config: Mapping[str, Any] | None, *, title: str, description: str = ""
+) -> tuple[Flask, Api]:
+    """A Flask app with settings, JSON logs, request ids, OpenAPI, errors and metrics."""
+    config = dict(config or {})
+    settings = Settings.from_env(name, {k: v for k, v in config.items() if k in ENV_NAMES})
+    app = Flask(name)
+    app.config.update(
+        SETTINGS=settings,
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+        },
+    )
+    app.config.update({k: v for k, v in config.items() if k not in ENV_NAMES})
+    configure_logging(name, settings.log_level)
+    _init_request_ids(app)
+    api = Api(app)
+    register_error_handlers(app)
+    Metrics().init_app(app, name)
+    Health().init_app(app, name)
+    return app, api
+
+
+def _init_request_ids(app: Flask) -> None:
+    """Take X-Request-ID from the caller (or make one), log the request, echo the id back."""
+
+    @app.before_request
+    def _bind() -> None:
+        offered = request.headers.get("X-Request-ID", "")
+        request_id = offered if _REQUEST_ID.match(offered) else new_correlation_id()
+        g.request_id = request_id
+        g.request_id_token = bind_correlation_id(request_id)
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _echo(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        started = g.get("request_started")
+        if started is not None and request.endpoint not in ("health.health", "metrics"):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _unbind(_exc: BaseException | None) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            unbind_correlation_id(token)
+
+
+def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = None) -> Flask:
+    """The Flask app of one domain service, wired from its spec."""
+    app, api = create_base_app(spec.name, config, title=spec.title, description=spec.description)
+    settings: Settings = app.config["SETTINGS"]
+    Database().init_app(app)
+    Auth().init_app(app)
+    for blueprint in spec.blueprints:
+        api.register_blueprint(blueprint)
+    engine = Database.state(app).engine
+    Health.add_check(app, "database", lambda: _database_check(engine))
+    Health.add_check(app, "broker", lambda: _broker_check(settings.amqp_url))
+    Health.add_check(app, "outbox", lambda: _outbox_backlog(app, spec))
+    return app
+
+
+def _database_check(engine) -> dict[str, Any]:
+    ping(engine)
+    return {"backend": engine.dialect.name}
+
+
+def _broker_check(url: str) -> dict[str, Any]:
+    if Connection(url).transport.driver_type == "memory":
+        return {"transport": "memory"}
+    if not broker_reachable(url, timeout=1.5):
+        raise ConnectionError("the broker did not answer")
+    return {"transport": "amqp"}
+
+
+def _outbox_backlog(app: Flask, spec: ServiceSpec) -> dict[str, Any]:
+    table = spec.outbox.table
+    with Database.state(app).engine.connect() as connection:
+        pending, oldest = connection.execute(
+            select(func.count(), func.min(table.c.created_at)).where(table.c.sent_at.is_(None))
+        ).one()
+    return {"pending": pending, "oldest_pending": oldest.isoformat() if oldest else None}

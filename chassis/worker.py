@@ -1,0 +1,134 @@
+"""A service's worker process: the outbox relay and the event consumer, side by side."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from chassis.bus import Publisher, Topology, connect
+from chassis.config import Settings
+from chassis.db import make_engine
+from chassis.inbox import EventConsumer
+from chassis.logs import configure_logging
+from chassis.outbox import OutboxRelay, purge_sent
+from chassis.service import ServiceSpec
+
+log = logging.getLogger(__name__)
+
+SENT_RETENTION_SECONDS = 7 * 24 * 3600
+
+
+def topology_for(settings: Settings) -> Topology:
+    """The broker topology these settings name."""
+    return Topology(settings.event_exchange, settings.event_delivery_limit)
+
+
+def declare_topology(spec: ServiceSpec, settings: Settings, stop: threading.Event) -> bool:
+    """Declare the exchange and this service's queues, retrying until the broker answers."""
+    backoff = 0.5
+    while not stop.is_set():
+        connection = connect(settings.amqp_url)
+        try:
+            consumers = {spec.name: spec.consumes} if spec.handlers else {}
+            topology_for(settings).declare(connection, consumers)
+            return True
+        except Exception as exc:
+            log.warning(
+                "broker not ready; retrying", extra={"error": repr(exc), "retry_in": backoff}
+            )
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
+        finally:
+            connection.release()
+    return False
+
+
+class Worker:
+    """Relay and consumer threads of one service, stopped together."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.stop = threading.Event()
+        self.engine = make_engine(settings.database_url)
+        self.threads: list[threading.Thread] = []
+
+    def relay(self) -> OutboxRelay:
+        """The outbox relay of this service."""
+        settings = self.settings
+        return OutboxRelay(
+            self.engine,
+            self.spec.outbox,
+            lambda: Publisher(connect(settings.amqp_url), settings.event_exchange),
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval,
+        )
+
+    def consumer(self) -> EventConsumer:
+        """The event consumer of this service."""
+        settings = self.settings
+        return EventConsumer(
+            service=self.spec.name,
+            engine=self.engine,
+            inbox=self.spec.inbox,
+            handlers=self.spec.handlers,
+            topology=topology_for(settings),
+            connection_factory=lambda: connect(settings.amqp_url),
+            validate=self.spec.validate_event,
+            prefetch=settings.consumer_prefetch,
+            batch_size=settings.consumer_batch_size,
+        )
+
+    def start(self) -> None:
+        """Declare the topology, then start the relay, the consumer and the housekeeping."""
+        if not declare_topology(self.spec, self.settings, self.stop):
+            return
+        targets: list[tuple[str, Callable[[threading.Event], None]]] = [
+            ("relay", self.relay().run),
+            ("housekeeping", self._housekeeping),
+        ]
+        if self.spec.handlers:
+            targets.append(("consumer", self.consumer().run))
+        for name, target in targets:
+            thread = threading.Thread(
+                target=target, args=(self.stop,), name=f"{self.spec.name}-{name}", daemon=True
+            )
+            thread.start()
+            self.threads.append(thread)
+        log.info("worker started", extra={"consumes": list(self.spec.consumes)})
+
+    def _housekeeping(self, stop: threading.Event) -> None:
+        while not stop.wait(3600):
+            try:
+                purge_sent(self.engine, self.spec.outbox.table, SENT_RETENTION_SECONDS)
+            except Exception:
+                log.exception("could not purge sent outbox rows")
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Ask every thread to stop and wait for them."""
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+        self.engine.dispose()
+
+
+def run_worker(spec: ServiceSpec, settings: Settings) -> int:
+    """Run a service's worker in the foreground until SIGTERM or SIGINT; returns an exit code."""
+    configure_logging(spec.name, settings.log_level)
+    worker = Worker(spec, settings)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop.set())
+    worker.start()
+    exit_code = 0
+    while not worker.stop.wait(1.0):
+        dead = [thread.name for thread in worker.threads if not thread.is_alive()]
+        if dead:
+            # A loop that died on a bug: exit so that the supervisor restarts the process.
+            log.error("worker thread died; stopping", extra={"threads": dead})
+            exit_code = 1
+            break
+    worker.shutdown()
+    log.info("worker stopped")
+    return exit_code

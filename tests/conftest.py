@@ -1,0 +1,1 @@
+"""Shared test configuration: fixtures come from the chassis.testing.plugin pytest plugin."""
