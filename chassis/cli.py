@@ -94,7 +94,7 @@ def worker(service: str) -> None:
     """Run SERVICE's outbox relay and event consumer until stopped."""
     from chassis.worker import run_worker
 
-    sys.exit(run_worker(_spec(service), Settings.from_env(service)))
+    sys.exit(run_worker(_spec(service), Settings.from_env(service), _consumers()))
 
 
 @main.command()

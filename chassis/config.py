@@ -44,6 +44,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("CONSUMER_BATCH_SIZE", "100", "Events committed together in one consumer transaction."),
     EnvVar("OUTBOX_BATCH_SIZE", "500", "Outbox rows the relay publishes per confirmed batch."),
     EnvVar("OUTBOX_POLL_INTERVAL", "0.05", "Longest pause (seconds) of an idle outbox relay."),
+    EnvVar(
+        "WORKER_HEARTBEAT_FILE",
+        "(unset: no heartbeat)",
+        "File a worker touches every second while healthy (container healthchecks read its age).",
+    ),
     EnvVar("JWT_ISSUER", "sofifi-gateway", "The `iss` every token must carry."),
     EnvVar("JWT_AUDIENCE", "sofifi-asn", "The `aud` every token must carry."),
     EnvVar(
@@ -81,6 +86,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("RATELIMIT_STORAGE_URI", "memory://", "Rate-limit counters (redis:// when scaled out)."),
     EnvVar("RATELIMIT_PUBLIC", "120 per minute", "Limit per client on calls without a token."),
     EnvVar("RATELIMIT_LOGIN", "10 per minute", "Limit per client on POST /api/v1/auth/token."),
+    EnvVar(
+        "TRUSTED_PROXIES",
+        "0",
+        "Reverse proxies in front of the gateway trusted to set X-Forwarded-For (rate-limit keys).",
+    ),
 )
 ENV_NAMES: frozenset[str] = frozenset(var.name for var in ENV_VARS)
 
@@ -116,6 +126,7 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     ratelimit_public: str = "120 per minute"
     ratelimit_login: str = "10 per minute"
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(
@@ -162,6 +173,7 @@ class Settings:
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
             ratelimit_public=get("RATELIMIT_PUBLIC", "120 per minute"),
             ratelimit_login=get("RATELIMIT_LOGIN", "10 per minute"),
+            trusted_proxies=int(get("TRUSTED_PROXIES", 0)),
         )
 
     def replace(self, **changes: Any) -> Settings:

@@ -55,8 +55,25 @@ def _drain(connection: Connection, queue_name: str) -> Iterable[Any]:
         yield message
 
 
+def _exists(connection: Connection, queue_name: str) -> bool:
+    """True when the queue is declared (a worker of the service has run on this broker)."""
+    channel = connection.channel()
+    try:
+        Queue(queue_name, no_declare=True).bind(channel).queue_declare(passive=True)
+        return True
+    except connection.channel_errors:
+        return False
+    finally:
+        try:
+            channel.close()
+        except Exception:  # noqa: S110 - the broker closed it already (404)
+            pass
+
+
 def list_dead_letters(connection: Connection, topology: Topology, service: str) -> list[DeadLetter]:
     """What waits in `service`'s dead-letter queue; nothing is removed."""
+    if not _exists(connection, topology.dead_letter_queue_name(service)):
+        return []
     try:
         return [_describe(m) for m in _drain(connection, topology.dead_letter_queue_name(service))]
     finally:
@@ -77,6 +94,8 @@ def replay_dead_letters(
     confirmed by the broker before it is removed from the dead-letter queue. Returns the ids.
     """
     wanted = set(event_ids) if event_ids is not None else None
+    if not _exists(connection, topology.dead_letter_queue_name(service)):
+        return []
     publisher = Publisher(publisher_connection, topology.exchange)
     replayed: list[str] = []
     try:

@@ -20,6 +20,9 @@ max_requests = 20000
 max_requests_jitter = 2000
 accesslog = None  # the app logs each request as JSON, with its request id
 errorlog = "-"
+# gunicorn's control socket has one default path per user: several web processes on one host
+# would fight over it, and nothing here uses it.
+control_socket_disable = True
 proc_name = f"sofifi-{os.environ.get('SOFIFI_SERVICE', 'web')}"
 
 

@@ -1,12 +1,13 @@
 """Idempotent consumer: the event id is stored in the same transaction as the handler's effect.
 
-Messages are taken in small batches and committed together; when one handler of a batch fails,
-the batch is rolled back and its events are handled again one transaction each, so the failure
+Messages are taken in batches and committed together; when one handler of a batch fails, the
+batch is rolled back and its events are handled again one transaction each, so the failure
 stays with its own event. After the commit, handled and duplicate events are acknowledged; a
-failing event is returned to the queue after a short back-off, and the
-quorum queue's delivery limit sends it to the dead-letter queue when it keeps failing. A message
-that is not a valid event is dead-lettered at once: retrying it cannot help.
-"""
+failing event is returned to the queue after a short back-off, and the quorum queue's delivery
+limit sends it to the dead-letter queue when it keeps failing. A message that is not a valid
+event is dead-lettered at once: retrying it cannot help. While the service's database does not
+answer at all, the batch is held unacknowledged and retried: an outage is not the event's
+fault and must not spend its tries."""
 
 from __future__ import annotations
 
@@ -15,15 +16,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import lru_cache, partial
 from typing import Any
 
+import amqp
 from kombu import Connection, Consumer
+from kombu.exceptions import OperationalError
 from kombu.message import Message
 from sqlalchemy import Column, Engine, MetaData, String, Table, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event, Topology
-from chassis.db import UtcDateTime
+from chassis.db import UtcDateTime, ping
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,10 @@ def inbox_table(metadata: MetaData) -> Table:
 
 class InvalidEvent(Exception):
     """A message that is not a valid event of a known contract."""
+
+
+class DatabaseUnavailable(Exception):
+    """The consumer's database does not answer: not the event's fault, so it is not retried."""
 
 
 def decode(message: Message, validate: EventValidator | None) -> Event:
@@ -74,6 +83,7 @@ class EventConsumer:
         prefetch: int = 200,
         batch_size: int = 100,
         batch_wait: float = 0.005,
+        batch_window: float = 0.05,
     ) -> None:
         self.service = service
         self.engine = engine
@@ -85,12 +95,19 @@ class EventConsumer:
         self.prefetch = prefetch
         self.batch_size = batch_size
         self.batch_wait = batch_wait
+        self.batch_window = batch_window
         self._received: list[Message] = []
 
     # -- handling -----------------------------------------------------------------------
 
     def handle_batch(self, messages: list[Message]) -> None:
         """Handle, commit, then acknowledge or return each message of a batch."""
+        events = self._decode_all(messages)
+        if events:
+            self._settle(events)
+
+    def _decode_all(self, messages: list[Message]) -> list[tuple[Message, Event]]:
+        """The events of a batch; a message that is not a valid event is dead-lettered now."""
         events: list[tuple[Message, Event]] = []
         for message in messages:
             try:
@@ -101,49 +118,92 @@ class EventConsumer:
                     extra={"message_id": message.properties.get("message_id"), "error": str(exc)},
                 )
                 message.reject(requeue=False)
-        if not events:
+        return events
+
+    def _settle(self, events: list[tuple[Message, Event]]) -> None:
+        """Apply the events, then acknowledge them or return the failed ones for a retry."""
+        failed = self._apply_or_split(events)
+        last = max((message for message, _event in events), key=_delivery_tag)
+        if not failed and isinstance(last.channel, amqp.Channel):
+            # Everything before it on this channel is settled: one frame acknowledges the batch.
+            # (kombu's memory transport ignores `multiple`: there each message is acked below.)
+            last.channel.basic_ack(_delivery_tag(last), multiple=True)
             return
-        failed: list[Message] = []
-        try:
-            self._apply(events)
-        except Exception:
-            # Something in the batch failed: roll it all back and handle each event in its
-            # own transaction, so that the good ones commit and only the bad one is retried.
-            log.warning("batch failed; handling its events one by one", exc_info=True)
-            for message, event in events:
-                try:
-                    self._apply([(message, event)])
-                except Exception:
-                    log.exception("handler failed", extra=_event_fields(event))
-                    failed.append(message)
         for message, _event in events:
             if message not in failed:
                 message.ack()
-        for message in failed:
-            self._return_for_retry(message)
+        if failed:
+            self._return_for_retry(failed)
+
+    def _apply_or_split(self, events: list[tuple[Message, Event]]) -> list[Message]:
+        """Apply a batch in one transaction, else each event in its own; the failed messages."""
+        try:
+            self._apply(events)
+            return []
+        except Exception as exc:
+            self._check_database(exc)
+            if len(events) == 1:
+                log.exception("handler failed", extra=_event_fields(events[0][1]))
+                return [events[0][0]]
+            # Something in the batch failed: roll it all back and handle each event in its
+            # own transaction, so that the good ones commit and only the bad one is retried.
+            log.warning("batch failed; handling its events one by one", exc_info=True)
+        failed: list[Message] = []
+        for message, event in events:
+            try:
+                self._apply([(message, event)])
+            except Exception as exc:
+                self._check_database(exc)
+                log.exception("handler failed", extra=_event_fields(event))
+                failed.append(message)
+        return failed
+
+    def _check_database(self, error: Exception) -> None:
+        """Raise DatabaseUnavailable when the database cannot answer at all.
+
+        Then the failure is not the event's: returning it would spend its tries (and send it
+        to the dead letters within seconds of a database restart), so the batch is held.
+        """
+        try:
+            ping(self.engine)
+        except Exception:
+            raise DatabaseUnavailable(repr(error)[:300]) from error
 
     def _apply(self, events: list[tuple[Message, Event]]) -> None:
         """Record the new events in the inbox and run their handlers, in one transaction."""
         with Session(self.engine) as session, session.begin():
-            ids = [event.event_id for _message, event in events]
-            seen = set(
-                session.scalars(select(self.inbox.c.event_id).where(self.inbox.c.event_id.in_(ids)))
-            )
-            fresh: list[Event] = []
+            fresh = self._claim(session, [event for _message, event in events])
             for _message, event in events:
-                if event.event_id in seen:
+                if event.event_id not in fresh:
                     log.info("duplicate event ignored", extra=_event_fields(event))
                     continue
-                seen.add(event.event_id)
-                fresh.append(event)
-            if not fresh:
-                return
-            session.execute(
-                insert(self.inbox), [{"event_id": e.event_id, "event_type": e.type} for e in fresh]
-            )
-            for event in fresh:
+                del fresh[event.event_id]  # a second copy in the same batch is a duplicate too
                 with correlation_scope(event.correlation_id):
                     self._dispatch(session, event)
+
+    def _claim(self, session: Session, events: list[Event]) -> dict[str, Event]:
+        """Insert the ids of events not yet in the inbox; returns those events by id.
+
+        One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING. A consumer racing us on the
+        same event waits on the row until we commit, then inserts nothing and skips it.
+        """
+        rows = {event.event_id: event.type for event in events}
+        dialect = session.get_bind().dialect.name
+        if dialect in _CLAIMS:
+            inserted = session.scalars(
+                _CLAIMS[dialect](self.inbox),
+                [{"event_id": i, "event_type": t} for i, t in rows.items()],
+            )
+        else:
+            column = self.inbox.c.event_id
+            known = set(session.scalars(select(column).where(column.in_(rows))))
+            inserted = [event_id for event_id in rows if event_id not in known]
+            if inserted:
+                session.execute(
+                    insert(self.inbox), [{"event_id": i, "event_type": rows[i]} for i in inserted]
+                )
+        new = set(inserted)
+        return {event.event_id: event for event in events if event.event_id in new}
 
     def _dispatch(self, session: Session, event: Event) -> None:
         handler = self.handlers.get(event.type)
@@ -153,12 +213,15 @@ class EventConsumer:
         handler(session, event)
         log.info("event handled", extra=_event_fields(event))
 
-    def _return_for_retry(self, message: Message) -> None:
-        deliveries = int((message.headers or {}).get("x-delivery-count", 0) or 0)
-        # Back off a little so that a passing fault (a locked row, a restarting database) can
-        # clear before the next try; the queue's delivery limit bounds the tries.
+    def _return_for_retry(self, messages: list[Message]) -> None:
+        """Return failed messages to the queue after a back-off that grows with their tries."""
+        deliveries = max(int((m.headers or {}).get("x-delivery-count", 0) or 0) for m in messages)
+        # Back off a little so that a passing fault (a locked row, a deadlock) can clear before
+        # the next try; once per batch, not per message, so that many failures do not stall
+        # the consumer. The queue's delivery limit bounds the tries.
         time.sleep(min(0.1 * 2**deliveries, 2.0))
-        message.requeue()
+        for message in messages:
+            message.requeue()
 
     # -- running ------------------------------------------------------------------------
 
@@ -173,7 +236,12 @@ class EventConsumer:
             try:
                 self._consume(connection, stop)
                 backoff = 0.0
-            except (*connection.connection_errors, *connection.channel_errors, OSError) as exc:
+            except (
+                *connection.connection_errors,
+                *connection.channel_errors,
+                OSError,
+                OperationalError,  # kombu's wrapper when the broker refuses to connect
+            ) as exc:
                 backoff = min(max(backoff * 2, 0.5), 30.0)
                 log.warning(
                     "consumer lost the broker; reconnecting",
@@ -200,24 +268,75 @@ class EventConsumer:
                 self._collect(connection)
                 if self._received:
                     batch, self._received = self._received, []
-                    self.handle_batch(batch)
+                    events = self._decode_all(batch)
+                    if events:
+                        self._settle_or_hold(connection, events, stop)
                 connection.heartbeat_check()
 
+    def _settle_or_hold(
+        self, connection: Connection, events: list[tuple[Message, Event]], stop: threading.Event
+    ) -> None:
+        """Settle a batch; while the database is away, keep it (unacknowledged) and retry."""
+        backoff = 0.5
+        while True:
+            try:
+                self._settle(events)
+                return
+            except DatabaseUnavailable as exc:
+                log.warning(
+                    "database unavailable; holding the batch",
+                    extra={"error": str(exc), "events": len(events), "retry_in": backoff},
+                )
+            # Keep reading the connection meanwhile, so that heartbeats are answered; what
+            # arrives waits for the next batch.
+            deadline = time.monotonic() + backoff
+            while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+                try:
+                    connection.drain_events(timeout=min(remaining, 1.0))
+                except TimeoutError:
+                    pass
+                connection.heartbeat_check()
+            if stop.is_set():
+                return  # left unacknowledged: the broker delivers them again
+            backoff = min(backoff * 2, 10.0)
+
     def _collect(self, connection: Connection) -> None:
-        """Wait up to a second for a message, then gather more for a few milliseconds."""
+        """Wait up to a second for a message, then gather those that follow close behind.
+
+        The batch grows while the next message comes within `batch_wait` (a stream), up to
+        `batch_size` and `batch_window`: a lone event waits only `batch_wait` for company,
+        while a backlog is taken in large batches that share one transaction and one ack.
+        """
         try:
             connection.drain_events(timeout=1.0)
         except TimeoutError:
             return
-        deadline = time.monotonic() + self.batch_wait
-        while len(self._received) < self.batch_size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
+        deadline = time.monotonic() + self.batch_window
+        while len(self._received) < self.batch_size and time.monotonic() < deadline:
             try:
-                connection.drain_events(timeout=remaining)
+                connection.drain_events(timeout=self.batch_wait)
             except TimeoutError:
                 return
+
+
+@lru_cache(maxsize=32)
+def _claim_statement(insert_factory: Callable[[Table], Any], table: Table) -> Any:
+    # Built once per inbox table: constructing it costs more than running it.
+    return (
+        insert_factory(table)
+        .on_conflict_do_nothing(index_elements=[table.c.event_id])
+        .returning(table.c.event_id)
+    )
+
+
+_CLAIMS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": partial(_claim_statement, postgresql.insert),
+    "sqlite": partial(_claim_statement, sqlite.insert),
+}
+
+
+def _delivery_tag(message: Message) -> int:
+    return message.delivery_tag
 
 
 def _event_fields(event: Event) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import logging
 import re
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -69,6 +70,27 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {key: _redact_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
+
+
+class RedactingJsonFormatter(JsonFormatter):
+    """JSON lines with NIK-like numbers masked in every field: extras and tracebacks too."""
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        # The correlation id is an opaque id that operators search for: left as it is.
+        return {
+            key: value if key == "correlation_id" else _redact_value(value)
+            for key, value in log_data.items()
+        }
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send JSON lines to stderr for the whole process (idempotent)."""
     root = logging.getLogger()
@@ -78,7 +100,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler._sofifi = True  # type: ignore[attr-defined]
     handler.setFormatter(
-        JsonFormatter(
+        RedactingJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )

@@ -72,6 +72,8 @@ class Outbox:
         self.table = table
         self.source = source
         self.validate = validate
+        # Built once: making a statement per call costs more than running it.
+        self._insert = insert(table)
 
     def add(
         self,
@@ -93,12 +95,13 @@ class Outbox:
         if self.validate is not None:
             self.validate(event.to_dict())
         session.execute(
-            insert(self.table).values(
-                event_id=event.event_id,
-                event_type=event.type,
-                correlation_id=event.correlation_id,
-                envelope=event.to_json(),
-            )
+            self._insert,
+            {
+                "event_id": event.event_id,
+                "event_type": event.type,
+                "correlation_id": event.correlation_id,
+                "envelope": event.to_json(),
+            },
         )
         return event
 
@@ -166,18 +169,21 @@ class OutboxRelay:
                 self._get_publisher().publish(messages)
             except BusError as exc:
                 self._drop_publisher()
+                # Committed (not rolled back with the raise): operators see the failed tries.
                 session.execute(
                     update(self.table)
                     .where(self.table.c.id.in_(ids))
                     .values(attempts=self.table.c.attempts + 1, last_error=str(exc)[:500])
                 )
-                raise
-            session.execute(
-                update(self.table)
-                .where(self.table.c.id.in_(ids))
-                .values(sent_at=datetime.now(UTC), last_error=None)
-            )
-            return len(rows)
+                failure = exc
+            else:
+                session.execute(
+                    update(self.table)
+                    .where(self.table.c.id.in_(ids))
+                    .values(sent_at=datetime.now(UTC), last_error=None)
+                )
+                return len(rows)
+        raise failure
 
     def _has_pending(self) -> bool:
         # A read that takes no write lock, so an idle relay never blocks a SQLite writer.

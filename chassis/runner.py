@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
@@ -13,6 +14,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from chassis.bus import broker_reachable
 from chassis.config import DEFAULT_PORTS, SERVICE_NAMES, Settings
@@ -72,11 +74,12 @@ def setup(var_dir: Path | None = None) -> None:
 class Child:
     name: str
     command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     restarts: list[float] = field(default_factory=list)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command)
+        self.process = subprocess.Popen(self.command, env={**os.environ, **self.env})
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -105,9 +108,27 @@ def _safe_url(url: str) -> str:
     return maybe_sanitize_url(url)
 
 
+def local_ports() -> dict[str, int]:
+    """Where each web process listens locally: a service on the port of its <SERVICE>_URL (so
+    the gateway finds it), the gateway on PORT (8080 by default)."""
+    gateway = Settings.from_env("gateway")
+    ports = {
+        name: urlsplit(url).port or DEFAULT_PORTS[name]
+        for name, url in gateway.service_urls.items()
+    }
+    ports["gateway"] = gateway.port
+    return ports
+
+
 def _children() -> list[Child]:
-    sofifi = shutil.which("sofifi") or str(Path(sys.executable).parent / "sofifi")
-    children = [Child(f"web:{name}", [sofifi, "web", name]) for name in (*SERVICE_NAMES, "gateway")]
+    sofifi = str(Path(sys.executable).parent / "sofifi")
+    if not Path(sofifi).exists():
+        sofifi = shutil.which("sofifi") or "sofifi"
+    ports = local_ports()
+    children = [
+        Child(f"web:{name}", [sofifi, "web", name], {"PORT": str(ports[name])})
+        for name in (*SERVICE_NAMES, "gateway")
+    ]
     children += [Child(f"worker:{name}", [sofifi, "worker", name]) for name in SERVICE_NAMES]
     return children
 
@@ -150,7 +171,7 @@ def supervise(children: list[Child]) -> int:
 
 
 def _announce_when_ready(stopping: threading.Event, timeout: float = 120.0) -> None:
-    url = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', DEFAULT_PORTS['gateway'])}/health"
+    url = f"http://127.0.0.1:{local_ports()['gateway']}/health"
     deadline = time.monotonic() + timeout
     while not stopping.is_set() and time.monotonic() < deadline:
         try:
@@ -178,27 +199,27 @@ def run_in_one_process() -> int:
     from services import load_spec
 
     overrides = {"AMQP_URL": "memory://"}
+    ports = local_ports()
+    specs = [load_spec(name) for name in SERVICE_NAMES]
+    consumers = {spec.name: spec.consumes for spec in specs if spec.handlers}
     servers, workers = [], []
-    for name in SERVICE_NAMES:
-        spec = load_spec(name)
-        module = __import__(f"services.{name}.app", fromlist=["create_app"])
-        app = module.create_app(overrides)
-        servers.append(make_server("127.0.0.1", Settings.from_env(name).port, app, threaded=True))
-        worker = Worker(spec, Settings.from_env(name, overrides))
+    for spec in specs:
+        name = spec.name
+        app = importlib.import_module(f"services.{name}.app").create_app(overrides)
+        servers.append(make_server("127.0.0.1", ports[name], app, threaded=True))
+        worker = Worker(spec, Settings.from_env(name, overrides), consumers)
         worker.start()
         workers.append(worker)
-    servers.append(
-        make_server(
-            "127.0.0.1", Settings.from_env("gateway").port, create_gateway(overrides), threaded=True
-        )
-    )
+    gateway_app = create_gateway(overrides)
+    servers.append(make_server("127.0.0.1", ports["gateway"], gateway_app, threaded=True))
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     threading.Thread(target=_announce_when_ready, args=(stopping,), daemon=True).start()
-    stopping.wait()
+    while not stopping.wait(1.0):
+        pass
     for server in servers:
         server.shutdown()
     for worker in workers:

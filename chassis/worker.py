@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from chassis.bus import Publisher, Topology, connect
 from chassis.config import Settings
@@ -25,13 +27,14 @@ def topology_for(settings: Settings) -> Topology:
     return Topology(settings.event_exchange, settings.event_delivery_limit)
 
 
-def declare_topology(spec: ServiceSpec, settings: Settings, stop: threading.Event) -> bool:
-    """Declare the exchange and this service's queues, retrying until the broker answers."""
+def declare_topology(
+    consumers: Mapping[str, Iterable[str]], settings: Settings, stop: threading.Event
+) -> bool:
+    """Declare the exchange and these consumers' queues, retrying until the broker answers."""
     backoff = 0.5
     while not stop.is_set():
         connection = connect(settings.amqp_url)
         try:
-            consumers = {spec.name: spec.consumes} if spec.handlers else {}
             topology_for(settings).declare(connection, consumers)
             return True
         except Exception as exc:
@@ -48,9 +51,19 @@ def declare_topology(spec: ServiceSpec, settings: Settings, stop: threading.Even
 class Worker:
     """Relay and consumer threads of one service, stopped together."""
 
-    def __init__(self, spec: ServiceSpec, settings: Settings) -> None:
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: Settings,
+        consumers: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         self.spec = spec
         self.settings = settings
+        # The queues declared at start. The `sofifi worker` command passes every service's, so
+        # that an event published before a consumer's first start still has a queue to wait in
+        # (the broker drops what no queue is bound for).
+        own = {spec.name: spec.consumes} if spec.handlers else {}
+        self.consumers = {**own, **(consumers or {})}
         self.stop = threading.Event()
         self.engine = make_engine(settings.database_url)
         self.threads: list[threading.Thread] = []
@@ -83,7 +96,7 @@ class Worker:
 
     def start(self) -> None:
         """Declare the topology, then start the relay, the consumer and the housekeeping."""
-        if not declare_topology(self.spec, self.settings, self.stop):
+        if not declare_topology(self.consumers, self.settings, self.stop):
             return
         targets: list[tuple[str, Callable[[threading.Event], None]]] = [
             ("relay", self.relay().run),
@@ -114,12 +127,18 @@ class Worker:
         self.engine.dispose()
 
 
-def run_worker(spec: ServiceSpec, settings: Settings) -> int:
+def run_worker(
+    spec: ServiceSpec, settings: Settings, consumers: Mapping[str, Iterable[str]] | None = None
+) -> int:
     """Run a service's worker in the foreground until SIGTERM or SIGINT; returns an exit code."""
     configure_logging(spec.name, settings.log_level)
-    worker = Worker(spec, settings)
+    worker = Worker(spec, settings, consumers)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: worker.stop.set())
+    # A container healthcheck reads this file's age: fresh means topology declared, threads alive.
+    heartbeat = os.environ.get("WORKER_HEARTBEAT_FILE")
+    if heartbeat:
+        Path(heartbeat).unlink(missing_ok=True)
     worker.start()
     exit_code = 0
     while not worker.stop.wait(1.0):
@@ -129,6 +148,8 @@ def run_worker(spec: ServiceSpec, settings: Settings) -> int:
             log.error("worker thread died; stopping", extra={"threads": dead})
             exit_code = 1
             break
+        if heartbeat:
+            Path(heartbeat).touch()
     worker.shutdown()
     log.info("worker stopped")
     return exit_code

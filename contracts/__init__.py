@@ -15,8 +15,8 @@ from typing import Any
 import fastjsonschema
 
 from contracts import appraisal, awards, feedback, recruitment, training
-from contracts.base import ENVELOPE_SCHEMA, EventContract
-from contracts.identifiers import is_valid_nip
+from contracts.base import ENVELOPE_SCHEMA, NIP, EventContract
+from contracts.identifiers import is_valid_nip, nip_problem
 
 __all__ = ["CATALOGUE", "ContractError", "EventContract", "contract", "validate_event"]
 
@@ -86,5 +86,19 @@ def _check(validator: Callable[[Any], Any], envelope: Mapping[str, Any]) -> None
         validator(envelope)
     except fastjsonschema.JsonSchemaValueException as exc:
         where = "/".join(str(part) for part in exc.path[1:]) or "(envelope)"
-        reason = exc.message.split(" ", 1)[1] if " " in exc.message else exc.message
-        raise ContractError(f"{where}: {reason}") from None
+        raise ContractError(f"{where}: {_reason(exc)}") from None
+
+
+_FORMAT_REASONS = {
+    "date": "must be a date as YYYY-MM-DD",
+    "date-time": "must be an ISO-8601 date and time with a UTC offset",
+    "uuid": "must be a UUID",
+}
+
+
+def _reason(exc: fastjsonschema.JsonSchemaValueException) -> str:
+    if (exc.rule, exc.rule_definition) in (("format", "nip"), ("pattern", NIP["pattern"])):
+        return nip_problem(exc.value) or "must be a NIP"
+    if exc.rule == "format" and exc.rule_definition in _FORMAT_REASONS:
+        return _FORMAT_REASONS[exc.rule_definition]
+    return exc.message.split(" ", 1)[1] if " " in exc.message else exc.message

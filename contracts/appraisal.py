@@ -37,6 +37,28 @@ APPRAISAL_FINALIZED_V1 = EventContract(
             }
         },
     ),
+    example={
+        "appraisal_id": "APR-2024-000123",
+        "nip": "199001152015031001",
+        "unit": "BKD",
+        "appraiser_nip": "197806152003122002",
+        "year": 2024,
+        "period": "ANNUAL",
+        "results_rating": "DI_ATAS",
+        "behaviour_rating": "DI_ATAS",
+        "behaviour_values": {
+            "berorientasi_pelayanan": "DI_ATAS",
+            "akuntabel": "DI_ATAS",
+            "kompeten": "SESUAI",
+            "harmonis": "DI_ATAS",
+            "loyal": "SESUAI",
+            "adaptif": "DI_ATAS",
+            "kolaboratif": "DI_ATAS",
+        },
+        "predikat": "SANGAT_BAIK",
+        "finalized_at": "2025-01-20T02:15:00+00:00",
+        "unit_rating": "ISTIMEWA",
+    },
 )
 
 CONTRACTS = (APPRAISAL_FINALIZED_V1,)

@@ -26,6 +26,19 @@ ELIGIBILITY_DETERMINED_V1 = EventContract(
             "determined_at": DATETIME,
         }
     ),
+    example={
+        "nip": "198711032012121003",
+        "year": 2024,
+        "programme": "SOFIFI_BERPRESTASI",
+        "eligible": False,
+        "reasons": [
+            {
+                "code": "DISCIPLINARY_SANCTION",
+                "message": "A disciplinary sanction (SEDANG) took effect in the period.",
+            }
+        ],
+        "determined_at": "2025-02-03T03:00:00+00:00",
+    },
 )
 
 AWARD_GRANTED_V1 = EventContract(
@@ -43,6 +56,15 @@ AWARD_GRANTED_V1 = EventContract(
         },
         {"class": {"type": "string", "enum": ["X", "XX", "XXX"], "description": "Years"}},
     ),
+    example={
+        "grant_id": "AWD-2025-0015",
+        "nip": "199001152015031001",
+        "programme": "SATYALANCANA_KARYA_SATYA",
+        "year": 2025,
+        "granted_on": "2025-08-17",
+        "incentive_amount": 0,
+        "class": "X",
+    },
 )
 
 CONTRACTS = (ELIGIBILITY_DETERMINED_V1, AWARD_GRANTED_V1)

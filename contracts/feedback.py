@@ -32,6 +32,14 @@ COMPLAINT_SUBSTANTIATED_V1 = EventContract(
         },
         {"category": {"type": "string", "maxLength": 100}},
     ),
+    example={
+        "tracking_number": "LPR-2025-000123",
+        "nip": "198711032012121003",
+        "unit": "DPMPTSP",
+        "substantiated_on": "2025-04-02",
+        "incident_date": "2025-03-18",
+        "category": "Pungutan di luar ketentuan",
+    },
 )
 
 COMMENDATION_RECORDED_V1 = EventContract(
@@ -46,6 +54,12 @@ COMMENDATION_RECORDED_V1 = EventContract(
             "recorded_on": DATE,
         }
     ),
+    example={
+        "tracking_number": "LPR-2025-000456",
+        "nip": "199804212025032001",
+        "unit": "DINKES",
+        "recorded_on": "2025-05-09",
+    },
 )
 
 IKM_PUBLISHED_V1 = EventContract(
@@ -66,6 +80,26 @@ IKM_PUBLISHED_V1 = EventContract(
             "published_at": DATETIME,
         }
     ),
+    example={
+        "unit": "DPMPTSP",
+        "year": 2024,
+        "period": "S2",
+        "respondents": 384,
+        "nrr": {
+            "requirements": 3.21,
+            "procedures": 3.15,
+            "time": 3.02,
+            "cost": 3.48,
+            "product": 3.3,
+            "staff_competence": 3.25,
+            "staff_behaviour": 3.4,
+            "facilities": 3.05,
+            "complaint_handling": 3.1,
+        },
+        "ikm": 80.44,
+        "category": "B",
+        "published_at": "2025-01-10T01:00:00+00:00",
+    },
 )
 
 CONTRACTS = (COMPLAINT_SUBSTANTIATED_V1, COMMENDATION_RECORDED_V1, IKM_PUBLISHED_V1)

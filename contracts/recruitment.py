@@ -30,6 +30,20 @@ EMPLOYEE_APPOINTED_V1 = EventContract(
             "unpaid_leave": _UNPAID_LEAVE,
         },
     ),
+    example={
+        "nip": "199804212025032001",
+        "name": "Siti Nurhaliza Umasugi",
+        "gender": "F",
+        "birth_date": "1998-04-21",
+        "tmt_cpns": "2025-03-01",
+        "status": "CPNS",
+        "unit": "DINKES",
+        "position": "Perawat Ahli Pertama",
+        "supervisor_nip": "197806152003122002",
+        "appointed_on": "2025-03-01",
+        "source": "selection",
+        "unpaid_leave": [],
+    },
 )
 
 EMPLOYEE_UPDATED_V1 = EventContract(
@@ -47,6 +61,20 @@ EMPLOYEE_UPDATED_V1 = EventContract(
         },
         {"reason": {"type": "string", "maxLength": 500}, "unpaid_leave": _UNPAID_LEAVE},
     ),
+    example={
+        "nip": "199001152015031001",
+        "name": "Rahmat Hidayat",
+        "gender": "M",
+        "birth_date": "1990-01-15",
+        "tmt_cpns": "2015-03-01",
+        "status": "PNS",
+        "unit": "BKD",
+        "position": "Analis Sumber Daya Manusia Aparatur Ahli Muda",
+        "supervisor_nip": "197806152003122002",
+        "changed": ["unit", "position", "supervisor_nip"],
+        "reason": "Mutasi dari Dinas Kesehatan ke BKD",
+        "unpaid_leave": [{"start": "2019-01-01", "end": "2019-12-31"}],
+    },
 )
 
 EMPLOYEE_SANCTIONED_V1 = EventContract(
@@ -65,6 +93,16 @@ EMPLOYEE_SANCTIONED_V1 = EventContract(
         },
         {"regulation": {"type": "string", "const": "PP 94/2021"}},
     ),
+    example={
+        "sanction_id": "HD-2025-0042",
+        "nip": "198711032012121003",
+        "level": "SEDANG",
+        "kind": "Pemotongan tunjangan kinerja 25% selama 6 bulan",
+        "decided_on": "2025-06-10",
+        "effective_from": "2025-07-01",
+        "effective_until": "2025-12-31",
+        "regulation": "PP 94/2021",
+    },
 )
 
 CONTRACTS = (EMPLOYEE_APPOINTED_V1, EMPLOYEE_UPDATED_V1, EMPLOYEE_SANCTIONED_V1)

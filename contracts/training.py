@@ -22,6 +22,18 @@ NEED_IDENTIFIED_V1 = EventContract(
             "reason": {"type": "string", "maxLength": 500},
         },
     ),
+    example={
+        "need_id": "NEED-2025-0007",
+        "nip": "198711032012121003",
+        "unit": "DPMPTSP",
+        "year": 2025,
+        "kind": "DEVELOPMENT",
+        "competency": "Pelayanan publik berbasis elektronik",
+        "competency_type": "TEKNIS",
+        "source": "APPRAISAL",
+        "source_ref": "APR-2024-000456",
+        "reason": "Hasil kerja di bawah ekspektasi pada tahun 2024",
+    },
 )
 
 COURSE_COMPLETED_V1 = EventContract(
@@ -45,6 +57,17 @@ COURSE_COMPLETED_V1 = EventContract(
             },
         }
     ),
+    example={
+        "enrolment_id": "ENR-2025-0311",
+        "nip": "199001152015031001",
+        "course_id": "CRS-2025-SKP",
+        "course_title": "Penyusunan SKP dan Manajemen Kinerja",
+        "competency_type": "MANAJERIAL",
+        "jp": 24,
+        "completed_on": "2025-05-16",
+        "year": 2025,
+        "jp_year_total": 32,
+    },
 )
 
 CONTRACTS = (NEED_IDENTIFIED_V1, COURSE_COMPLETED_V1)

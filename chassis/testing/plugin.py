@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pytest
 
@@ -122,9 +124,76 @@ class Broker:
 
     def delete_vhost(self, url: str) -> None:
         """Remove a vhost made by `new_vhost`."""
-        name = urlsplit(url).path.lstrip("/")
+        name = vhost_of(url)
         if self.ctl is not None and name.startswith("sofifi-test-"):
             self.ctl("delete_vhost", name)
+
+    def _require_ctl(self) -> Callable[..., str]:
+        if self.ctl is None:
+            pytest.fail("controlling the broker needs rabbitmqctl (local broker) or testcontainers")
+        return self.ctl
+
+    def close_connections(self, url: str, why: str = "closed by a test") -> None:
+        """Force-close every client connection of the vhost in `url` (others are untouched)."""
+        self._require_ctl()("close_all_connections", "--vhost", vhost_of(url), why)
+
+    def queues(self, url: str) -> dict[str, dict[str, str]]:
+        """Queues of the vhost in `url`: name -> {type, arguments, messages, ...} as text."""
+        columns = ("name", "type", "durable", "arguments", "messages", "consumers")
+        output = self._require_ctl()(
+            "list_queues", "-p", vhost_of(url), "--no-table-headers", *columns
+        )
+        rows = [line.split("\t") for line in output.splitlines() if line.strip()]
+        return {row[0]: dict(zip(columns[1:], row[1:], strict=False)) for row in rows}
+
+    def bindings(self, url: str) -> set[tuple[str, str, str]]:
+        """(exchange, queue, routing key) of every binding in the vhost, default exchange aside."""
+        output = self._require_ctl()(
+            "list_bindings",
+            "-p",
+            vhost_of(url),
+            "--no-table-headers",
+            "source_name",
+            "destination_name",
+            "routing_key",
+        )
+        rows = [line.split("\t") for line in output.splitlines() if line.strip()]
+        return {(row[0], row[1], row[2]) for row in rows if len(row) == 3 and row[0]}
+
+    @contextmanager
+    def stopped(self, ready_timeout: float = 90.0) -> Iterator[None]:
+        """Stop the broker application for the block, and always start it again after.
+
+        The node stays up (`rabbitmqctl stop_app` / `start_app`); the block ends with the broker
+        accepting connections again, or the test fails.
+        """
+        ctl = self._require_ctl()
+        ctl("stop_app")
+        try:
+            yield
+        finally:
+            self.start(ready_timeout)
+
+    def start(self, ready_timeout: float = 90.0) -> None:
+        """Start the broker application (if stopped) and wait until it takes connections."""
+        ctl = self._require_ctl()
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            try:
+                ctl("start_app")
+                ctl("await_startup")
+                if broker_reachable(self.url, timeout=2.0):
+                    return
+            except Exception:  # noqa: S110 - retried until the deadline
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"RabbitMQ did not come back within {ready_timeout} s")
+            time.sleep(0.5)
+
+
+def vhost_of(url: str) -> str:
+    """The virtual host an AMQP URL names."""
+    return unquote(urlsplit(url).path[1:]) or "/"
 
 
 def _local_rabbitmqctl(*args: str) -> str:
@@ -198,6 +267,31 @@ class Postgres:
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    @contextmanager
+    def unavailable(self, url: str) -> Iterator[None]:
+        """The database at `url` refuses connections (and drops its open ones) for the block.
+
+        An outage of one database, the server and every other database staying up.
+        """
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+        try:
+            yield
+        finally:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
 
     def drop_database(self, url: str) -> None:
         """Drop a database made by `new_database`."""

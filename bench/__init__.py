@@ -1,0 +1,1 @@
+"""Benchmarks of the platform; each prints its figures as JSON."""

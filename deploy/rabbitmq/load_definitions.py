@@ -1,0 +1,65 @@
+"""Import the broker topology (definitions.json) through RabbitMQ's management HTTP API.
+
+Run once by docker compose after RabbitMQ is healthy. Importing at boot (`load_definitions`)
+would stop RabbitMQ from creating its default user, whose password comes from .env; importing
+over HTTP afterwards keeps that user and changes nothing that already matches (idempotent).
+The management address and credentials are taken from AMQP_URL, the one the workers use.
+Standard library only: it runs in the platform image with no extra package.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+MANAGEMENT_PORT = 15672
+ATTEMPTS = 30
+
+
+def import_request(amqp_url: str, definitions: bytes) -> urllib.request.Request:
+    """The POST /api/definitions request for the broker and user named in `amqp_url`."""
+    parts = urlsplit(amqp_url)
+    if not parts.hostname or parts.username is None or parts.password is None:
+        raise ValueError("AMQP_URL must name a host, a user and a password")
+    credentials = f"{unquote(parts.username)}:{unquote(parts.password)}".encode()
+    return urllib.request.Request(
+        f"http://{parts.hostname}:{MANAGEMENT_PORT}/api/definitions",
+        data=definitions,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+        },
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Post the definitions file named in argv[1], retrying while the management API starts."""
+    path = Path(argv[1] if len(argv) > 1 else "/etc/sofifi/rabbitmq/definitions.json")
+    request = import_request(os.environ["AMQP_URL"], path.read_bytes())
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http only
+                print(f"definitions imported from {path} (HTTP {response.status})")
+                return 0
+        except urllib.error.HTTPError as exc:
+            # 4xx: wrong credentials or a definition the broker refuses; retrying cannot help.
+            if exc.code < 500:
+                print(f"import refused: HTTP {exc.code} {exc.read()[:500]!r}", file=sys.stderr)
+                return 1
+            error: Exception = exc
+        except OSError as exc:
+            error = exc
+        print(f"management API not ready ({error}); attempt {attempt}/{ATTEMPTS}", file=sys.stderr)
+        time.sleep(2)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

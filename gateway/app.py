@@ -1,0 +1,132 @@
+"""Wiring of the gateway: users database, token keys, proxy, combined views and rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from chassis.auth import Auth, sign_token
+from chassis.config import SERVICE_NAMES, Settings
+from chassis.db import Database, ping
+from chassis.health import Health
+from chassis.web import create_base_app
+from gateway import auth, openapi, proxy
+from gateway.aggregate import Aggregator
+from gateway.health import platform_health
+from gateway.state import GatewayState, Upstream, VerifiedTokens
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Parallel backend calls of combined views (five per view; a few views at once per process).
+AGGREGATE_THREADS = 16
+# Keep-alive connections kept per service; one per gunicorn thread is enough, more are made
+# (and closed after use) under a burst rather than making a request wait.
+POOL_SIZE = 16
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The gateway web app; `config` overrides environment settings (tests)."""
+    app, api = create_base_app(
+        "gateway",
+        config,
+        title="Sofifi ASN - Gateway",
+        description="The one entry point of the platform: tokens, routing to the five services, "
+        "the combined API document and the platform's health.",
+    )
+    settings: Settings = app.config["SETTINGS"]
+    # Flask's default is None (unlimited); the key exists, so setdefault would not do.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or MAX_BODY_BYTES
+    Database().init_app(app)
+    Auth().init_app(app)
+    engine = Database.state(app).engine
+    Health.add_check(app, "database", lambda: ping(engine) or {"backend": engine.dialect.name})
+    # Room for every service's pool, so that none is ever evicted (the proxy keeps references).
+    pool = urllib3.PoolManager(
+        num_pools=2 * len(SERVICE_NAMES), maxsize=POOL_SIZE, block=False, retries=False
+    )
+    executor = ThreadPoolExecutor(AGGREGATE_THREADS, thread_name_prefix="gateway-aggregate")
+    app.extensions["gateway"] = GatewayState(
+        settings=settings,
+        pool=pool,
+        upstreams={name: Upstream.of(pool, url) for name, url in settings.service_urls.items()},
+        timeout=urllib3.Timeout(total=settings.gateway_timeout),
+        aggregator=Aggregator(pool, executor, settings.gateway_part_timeout),
+        tokens=VerifiedTokens(app.extensions["auth"]),
+        signing_key=signing_key(app, settings),
+        api=api,
+    )
+    api.register_blueprint(auth.blp)
+    app.register_blueprint(proxy.blp)
+    app.register_blueprint(openapi.blp)
+    # The gateway's /health is the platform's: every backend's readiness, gathered in parallel.
+    app.view_functions["health.health"] = platform_health
+    init_rate_limits(app, settings)
+    # How many reverse proxies in front are trusted to set X-Forwarded-For/-Proto (0: none, so
+    # the peer address is the client).
+    trusted = settings.trusted_proxies
+    if trusted:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
+    return app
+
+
+def signing_key(app: Flask, settings: Settings) -> bytes:
+    """The private key, checked against the public key every service verifies with."""
+    path = Path(settings.jwt_private_key_file)
+    if not path.exists():
+        raise RuntimeError(f"no token signing key at {path}: run `sofifi keys` (dev) or mount one")
+    pem = path.read_bytes()
+    probe = sign_token(
+        pem,
+        subject="gateway-key-check",
+        roles=(),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=60,
+    )
+    try:
+        app.extensions["auth"].verify(probe)
+    except Exception as exc:
+        raise RuntimeError(
+            f"{path} does not match the public key {settings.jwt_public_key_file}: "
+            "tokens signed with it would be refused everywhere"
+        ) from exc
+    return pem
+
+
+def proxied_with_token() -> bool:
+    """A proxied call with a token is checked by its token, not by the public limit."""
+    # Only the proxy: a login carrying some Authorization header stays limited.
+    return request.endpoint == "proxy.proxy" and "Authorization" in request.headers
+
+
+def init_rate_limits(app: Flask, settings: Settings) -> None:
+    """Per-client limits on logins and on calls without a token (Flask-Limiter)."""
+    limiter = Limiter(
+        key_func=get_remote_address,
+        storage_uri=settings.ratelimit_storage_uri,
+        headers_enabled=True,
+        key_prefix="sofifi-gateway",
+    )
+    # A request filter, not only exempt_when: the limiter then skips its work for the call
+    # entirely, which keeps the proxied hot path short.
+    limiter.request_filter(proxied_with_token)
+    limiter.init_app(app)
+    app.view_functions["auth.token"] = limiter.limit(
+        settings.ratelimit_login,
+        error_message=f"Too many login attempts from this client (limit: "
+        f"{settings.ratelimit_login}); wait and try again.",
+    )(app.view_functions["auth.token"])
+    app.view_functions["proxy.proxy"] = limiter.limit(
+        settings.ratelimit_public,
+        error_message=f"Too many calls without a token from this client (limit: "
+        f"{settings.ratelimit_public}); wait, or log in.",
+    )(app.view_functions["proxy.proxy"])
+    app.extensions["gateway_limiter"] = limiter

@@ -1,0 +1,145 @@
+"""User accounts: creation with validated roles and NIP, and password checks with argon2id."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from chassis.auth import ROLES
+from chassis.config import Settings
+from chassis.db import make_engine, unit_of_work
+from chassis.errors import Unauthorized
+from contracts.identifiers import nip_problem
+from gateway.models import User
+
+# OWASP Password Storage Cheat Sheet, argon2id option 2: m=19 MiB, t=2, p=1. Pinned here rather
+# than taken from the library's defaults, so that an upgrade of argon2-cffi cannot change the
+# cost silently; stored hashes made with other parameters are rehashed at the next login.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+BAD_CREDENTIALS = "The username or the password is wrong."
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+PASSWORD_MIN, PASSWORD_MAX = 8, 1024
+UNIT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class InvalidUser(ValueError):
+    """A user that cannot be created; names the field and the reason."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def normalize_username(username: str) -> str:
+    """Usernames are compared case-insensitively and without surrounding blanks."""
+    return username.strip().lower()
+
+
+def user_problems(
+    username: str, password: str, roles: Iterable[str], nip: str | None, unit: str | None
+) -> dict[str, str]:
+    """Field -> reason for every field of a new user that is not valid (empty when valid)."""
+    problems: dict[str, str] = {}
+    if not USERNAME.match(normalize_username(username)):
+        problems["username"] = (
+            "3-64 characters: lowercase letters, digits and . _ @ -, starting with a letter or "
+            "digit."
+        )
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        problems["password"] = f"A password has {PASSWORD_MIN} to {PASSWORD_MAX} characters."
+    roles = list(roles)
+    unknown = sorted(set(roles) - set(ROLES))
+    if not roles:
+        problems["roles"] = f"At least one role is needed: {', '.join(ROLES)}."
+    elif unknown:
+        problems["roles"] = (
+            f"Unknown role(s) {', '.join(unknown)}; the roles are {', '.join(ROLES)}."
+        )
+    if nip is not None and (problem := nip_problem(nip)):
+        problems["nip"] = problem
+    if unit is not None and not UNIT.match(unit):
+        problems["unit"] = "A unit code has 1-64 letters, digits or . _ -."
+    return problems
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    nip: str | None = None,
+    unit: str | None = None,
+) -> User:
+    """Add a user with a hashed password (raises InvalidUser); the caller commits."""
+    roles = sorted(set(roles))
+    problems = user_problems(username, password, roles, nip, unit)
+    if problems:
+        field, reason = next(iter(problems.items()))
+        raise InvalidUser(field, reason)
+    username = normalize_username(username)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise InvalidUser("username", f"A user called {username} already exists.")
+    user = User(
+        username=username,
+        password_hash=HASHER.hash(password),
+        roles=roles,
+        nip=nip,
+        unit=unit,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so that an unknown username costs the same
+    # argon2 work as a wrong password and timing does not reveal which usernames exist.
+    return HASHER.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with these credentials; Unauthorized (same message) otherwise."""
+    user = session.scalar(select(User).where(User.username == normalize_username(username)))
+    try:
+        HASHER.verify(user.password_hash if user else _dummy_hash(), password)
+        valid = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        valid = False
+    if not valid:
+        raise Unauthorized(BAD_CREDENTIALS)
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+        session.commit()
+    return user
+
+
+def create_user_command(
+    settings: Settings,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    nip: str | None = None,
+    unit: str | None = None,
+) -> User:
+    """`sofifi user create`: add a user to the (migrated) gateway database; ValueError if bad."""
+    engine = make_engine(settings.database_url)
+    try:
+        if not inspect(engine).has_table(User.__tablename__):
+            raise ValueError(
+                "the gateway database has no users table; run `sofifi migrate gateway` first"
+            )
+        with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as session:
+            return create_user(session, username, password, roles, nip, unit)
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""Awards service: Sofifi Berprestasi and Satyalancana Karya Satya, within budget and quota."""

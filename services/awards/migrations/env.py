@@ -1,0 +1,6 @@
+"""Alembic environment of the awards service."""
+
+from chassis.migrations import run_migrations
+from services.awards.models import Base
+
+run_migrations(Base.metadata)

@@ -1,0 +1,6 @@
+"""Alembic environment of the feedback service."""
+
+from chassis.migrations import run_migrations
+from services.feedback.models import Base
+
+run_migrations(Base.metadata)

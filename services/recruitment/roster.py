@@ -1,0 +1,159 @@
+"""Changes to the roster: each writes the employee and its event in the caller's transaction.
+
+Views (and later the CSV import and the appointment of selected applicants) call these; they
+check the rules, change the rows and add the event to the outbox, and the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from chassis.errors import Conflict, NotFound, Unprocessable
+from services.recruitment import rules
+from services.recruitment.models import Employee, outbox
+
+# North Maluku keeps Eastern Indonesia Time (WIT, UTC+9, no daylight saving): "today" for a
+# date of appointment is the province's day, not the server's.
+WIT = timezone(timedelta(hours=9), "WIT")
+EMPLOYEE_FIELDS = (
+    "nip",
+    "name",
+    "gender",
+    "birth_date",
+    "tmt_cpns",
+    "status",
+    "unit",
+    "position",
+    "supervisor_nip",
+)
+UPDATABLE_FIELDS = ("name", "unit", "position", "supervisor_nip", "status")
+
+
+def today_in_province() -> date:
+    """Today's date in Sofifi."""
+    return datetime.now(WIT).date()
+
+
+def get_employee(session: Session, nip: str, *, for_update: bool = False) -> Employee:
+    """The employee with `nip`; 404 when the roster has none."""
+    employee = session.get(Employee, nip, with_for_update=for_update)
+    if employee is None:
+        raise NotFound(f"No employee with NIP {nip} is on the roster.")
+    return employee
+
+
+def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manual") -> Employee:
+    """Put a new employee on the roster and record `recruitment.employee.appointed`."""
+    nip = values["nip"]
+    problems = rules.nip_disagreements(
+        nip,
+        birth_date=values["birth_date"],
+        gender=values["gender"],
+        tmt_cpns=values["tmt_cpns"],
+    )
+    if problems:
+        raise Unprocessable(errors={"json": {name: [why] for name, why in problems.items()}})
+    if session.get(Employee, nip) is not None:
+        raise Conflict(f"An employee with NIP {nip} is already on the roster.")
+    _check_supervisor(session, nip, values.get("supervisor_nip"), loops=False)
+    now = datetime.now(UTC)
+    employee = Employee(
+        **{name: values.get(name) for name in EMPLOYEE_FIELDS},
+        appointed_on=values.get("appointed_on") or today_in_province(),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(employee)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request put the same NIP on the roster between our read and our write.
+        session.rollback()
+        raise Conflict(f"An employee with NIP {nip} is already on the roster.") from None
+    outbox.add(
+        session,
+        "recruitment.employee.appointed",
+        {**snapshot(employee), "appointed_on": employee.appointed_on.isoformat(), "source": source},
+    )
+    return employee
+
+
+def update(
+    session: Session, nip: str, changes: Mapping[str, Any], *, reason: str | None = None
+) -> Employee:
+    """Apply `changes` and record `recruitment.employee.updated` if anything really changed."""
+    # Locked so that concurrent updates apply, and publish their snapshots, one after another.
+    employee = get_employee(session, nip, for_update=True)
+    changed = [
+        name
+        for name in UPDATABLE_FIELDS
+        if name in changes and changes[name] != getattr(employee, name)
+    ]
+    if not changed:
+        return employee
+    if "status" in changed:
+        problem = rules.status_change_problem(
+            employee.status,
+            changes["status"],
+            tmt_cpns=employee.tmt_cpns,
+            today=today_in_province(),
+        )
+        if problem:
+            raise Unprocessable.field("status", problem)
+    if "supervisor_nip" in changed:
+        _check_supervisor(session, nip, changes["supervisor_nip"], loops=True)
+    for name in changed:
+        setattr(employee, name, changes[name])
+    employee.updated_at = datetime.now(UTC)
+    data = {**snapshot(employee), "changed": changed}
+    if reason:
+        data["reason"] = reason
+    outbox.add(session, "recruitment.employee.updated", data)
+    return employee
+
+
+def snapshot(employee: Employee) -> dict[str, Any]:
+    """The employee as the events carry it (contracts/recruitment.py)."""
+    return {
+        "nip": employee.nip,
+        "name": employee.name,
+        "gender": employee.gender,
+        "birth_date": employee.birth_date.isoformat(),
+        "tmt_cpns": employee.tmt_cpns.isoformat(),
+        "status": employee.status,
+        "unit": employee.unit,
+        "position": employee.position,
+        "supervisor_nip": employee.supervisor_nip,
+    }
+
+
+def _check_supervisor(
+    session: Session, nip: str, supervisor_nip: str | None, *, loops: bool
+) -> None:
+    if supervisor_nip is None:
+        return
+    problem = rules.supervisor_problem(nip, supervisor_nip)
+    if problem is None and session.get(Employee, supervisor_nip) is None:
+        problem = f"No employee with NIP {supervisor_nip} is on the roster."
+    if problem is None and loops:
+        problem = rules.supervision_loop_problem(nip, _chain_above(session, supervisor_nip))
+    if problem:
+        raise Unprocessable.field("supervisor_nip", problem)
+
+
+def _chain_above(session: Session, supervisor_nip: str) -> list[str]:
+    """`supervisor_nip` and the superiors above them, stopping at the top or at a repeat."""
+    chain: list[str] = []
+    current: str | None = supervisor_nip
+    while current is not None and current not in chain:
+        chain.append(current)
+        if len(chain) > rules.MAX_SUPERVISION_DEPTH:
+            break
+        boss = session.get(Employee, current)
+        current = boss.supervisor_nip if boss is not None else None
+    return chain
