@@ -172,7 +172,6 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
             return view(*args, **kwargs)
 
-        wrapper._required_roles = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator

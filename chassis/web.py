@@ -12,7 +12,7 @@ import flask_smorest
 import marshmallow as ma
 from flask import Flask, Response, g, request
 from kombu import Connection
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from chassis.auth import Auth
 from chassis.bus import broker_reachable
@@ -133,13 +133,14 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)
     engine = Database.state(app).engine
-    Health.add_check(app, "database", lambda: _database_check(engine))
+    Health.add_check(app, "database", lambda: database_check(engine))
     Health.add_check(app, "broker", lambda: _broker_check(settings.amqp_url))
     Health.add_check(app, "outbox", lambda: _outbox_backlog(app, spec))
     return app
 
 
-def _database_check(engine) -> dict[str, Any]:
+def database_check(engine: Engine) -> dict[str, Any]:
+    """Readiness of a database: it answers a trivial query; says which backend it is."""
     ping(engine)
     return {"backend": engine.dialect.name}
 

@@ -15,9 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chassis.auth import Auth, sign_token
 from chassis.config import SERVICE_NAMES, Settings
-from chassis.db import Database, ping
+from chassis.db import Database
 from chassis.health import Health
-from chassis.web import create_base_app
+from chassis.web import create_base_app, database_check
 from gateway import auth, openapi, proxy
 from gateway.aggregate import Aggregator
 from gateway.health import platform_health
@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Database().init_app(app)
     Auth().init_app(app)
     engine = Database.state(app).engine
-    Health.add_check(app, "database", lambda: ping(engine) or {"backend": engine.dialect.name})
+    Health.add_check(app, "database", lambda: database_check(engine))
     # Room for every service's pool, so that none is ever evicted (the proxy keeps references).
     pool = urllib3.PoolManager(
         num_pools=2 * len(SERVICE_NAMES), maxsize=POOL_SIZE, block=False, retries=False
