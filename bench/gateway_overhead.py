@@ -5,8 +5,11 @@ production command), each on its own migrated SQLite database and a temporary ke
 times the same authenticated GET (one employee, 200 with JSON) straight to the service and
 through the gateway, interleaved so both see the same machine. Prints JSON: median, p90, p99 in
 ms, the median overhead against the 2 ms target, and the resident memory of every process.
+With `--public` the same call goes without a token (the service answers its small 401), so the
+gateway treats it as a public call and counts its per-client rate limit on every call (the
+limit set out of reach).
 
-    python -m bench.gateway_overhead [--requests 2000] [--workers 2] [--threads 4]
+    python -m bench.gateway_overhead [--requests 2000] [--workers 2] [--threads 4] [--public]
 """
 
 from __future__ import annotations
@@ -163,12 +166,14 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-def timed_get(pool: urllib3.HTTPConnectionPool, path: str, headers: dict[str, str]) -> float:
-    """One GET on a kept-alive connection; its duration in ms (fails on anything but 200)."""
+def timed_get(
+    pool: urllib3.HTTPConnectionPool, path: str, headers: dict[str, str], expected: int = 200
+) -> float:
+    """One GET on a kept-alive connection; its duration in ms (fails on another status)."""
     started = time.perf_counter()
     response = pool.request("GET", path, headers=headers, retries=False)
     elapsed = (time.perf_counter() - started) * 1000
-    if response.status != 200:
+    if response.status != expected:
         raise RuntimeError(f"GET {path} answered {response.status}: {response.data[:200]!r}")
     return elapsed
 
@@ -177,30 +182,33 @@ def measure(
     service: subprocess.Popen,
     gateway: subprocess.Popen,
     ports: tuple[int, int],
-    token: str,
+    token: str | None,
     requests: int,
     warmup: int,
 ) -> dict:
     """Interleaved direct and gateway calls: latencies, the overhead, CPU used per call."""
     service_port, gateway_port = ports
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    headers = {"Accept": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    expected = 200 if token is not None else 401
     direct = urllib3.HTTPConnectionPool("127.0.0.1", service_port, maxsize=1)
     proxied = urllib3.HTTPConnectionPool("127.0.0.1", gateway_port, maxsize=1)
     direct_path = f"/employees/{NIP}"
     gateway_path = f"/api/v1/appraisal/employees/{NIP}"
     for _ in range(warmup):
-        timed_get(direct, direct_path, headers)
-        timed_get(proxied, gateway_path, headers)
+        timed_get(direct, direct_path, headers, expected)
+        timed_get(proxied, gateway_path, headers, expected)
     direct_ms, gateway_ms = [], []
     cpu_before = cpu_seconds(service), cpu_seconds(gateway)
     for index in range(requests):
         # Alternate which goes first, so neither side always meets a warmer cache.
         if index % 2:
-            direct_ms.append(timed_get(direct, direct_path, headers))
-            gateway_ms.append(timed_get(proxied, gateway_path, headers))
+            direct_ms.append(timed_get(direct, direct_path, headers, expected))
+            gateway_ms.append(timed_get(proxied, gateway_path, headers, expected))
         else:
-            gateway_ms.append(timed_get(proxied, gateway_path, headers))
-            direct_ms.append(timed_get(direct, direct_path, headers))
+            gateway_ms.append(timed_get(proxied, gateway_path, headers, expected))
+            direct_ms.append(timed_get(direct, direct_path, headers, expected))
     cpu_after = cpu_seconds(service), cpu_seconds(gateway)
     direct_summary, gateway_summary = summary(direct_ms), summary(gateway_ms)
     overhead = {key: round(gateway_summary[key] - direct_summary[key], 3) for key in direct_summary}
@@ -217,7 +225,7 @@ def measure(
     }
 
 
-def run(requests: int, warmup: int, workers: int, threads: int) -> dict:
+def run(requests: int, warmup: int, workers: int, threads: int, public: bool = False) -> dict:
     """Start both processes, measure, stop them; the figures as a dict."""
     with tempfile.TemporaryDirectory(prefix="sofifi-bench-gateway-") as tmp:
         folder = Path(tmp)
@@ -244,6 +252,7 @@ def run(requests: int, warmup: int, workers: int, threads: int) -> dict:
                 **common,
                 "DATABASE_URL": shared["GATEWAY_DATABASE"],
                 "APPRAISAL_URL": f"http://127.0.0.1:{service_port}",
+                "RATELIMIT_PUBLIC": "1000000 per minute",
             },
             gateway_port,
             folder / "gateway.log",
@@ -260,7 +269,12 @@ def run(requests: int, warmup: int, workers: int, threads: int) -> dict:
                 ttl_seconds=3600,
             )
             figures = measure(
-                service, gateway, (service_port, gateway_port), token, requests, warmup
+                service,
+                gateway,
+                (service_port, gateway_port),
+                None if public else token,
+                requests,
+                warmup,
             )
             figures["rss"] = {"appraisal": memory(service), "gateway": memory(gateway)}
         finally:
@@ -275,7 +289,12 @@ def run(requests: int, warmup: int, workers: int, threads: int) -> dict:
         "benchmark": "gateway_overhead",
         "requests": requests,
         "warmup": warmup,
-        "call": "GET /employees/{nip} (admin token, 200 JSON) vs /api/v1/appraisal/employees/{nip}",
+        "call": (
+            "GET /employees/{nip} without a token (401 JSON; rate-limited at the gateway) vs "
+            "/api/v1/appraisal/employees/{nip}"
+            if public
+            else "GET /employees/{nip} (admin token, 200 JSON) vs /api/v1/appraisal/employees/{nip}"
+        ),
         "gunicorn": {"workers": workers, "threads": threads},
         "load_average": list(os.getloadavg()),
         **figures,
@@ -291,8 +310,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=200, help="untimed calls on each side first")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per process")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--public", action="store_true", help="time a token-less (rate-limited) call instead"
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.requests, args.warmup, args.workers, args.threads), indent=2))
+    figures = run(args.requests, args.warmup, args.workers, args.threads, args.public)
+    print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

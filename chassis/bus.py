@@ -231,7 +231,24 @@ class ReadAheadTransport(pyamqp.Transport):
         recv = getattr(transport, "_quick_recv", None)
         if recv is not None and getattr(transport, "sock", None) is not None:
             transport._quick_recv = lambda size: recv(max(size, READ_AHEAD))
+            blocking_read = connection.blocking_read
+
+            def read(timeout=None):
+                # A whole frame already read ahead is parsed without touching the socket:
+                # setting and restoring its timeout around that would be two system calls for
+                # nothing, six per message.
+                if not _frame_buffered(transport):
+                    return blocking_read(timeout)
+                return connection.on_inbound_frame(transport.read_frame())
+
+            connection.blocking_read = read
         return connection
+
+
+def _frame_buffered(transport) -> bool:
+    """True when the read-ahead buffer holds a whole frame: header, payload and end octet."""
+    buffer = getattr(transport, "_read_buffer", b"")
+    return len(buffer) >= 8 and len(buffer) >= int.from_bytes(buffer[3:7], "big") + 8
 
 
 def connect(url: str, *, heartbeat: int = 20, timeout: float = 5.0) -> Connection:

@@ -83,6 +83,16 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar(
         "GATEWAY_PART_TIMEOUT", "2", "Seconds the gateway waits for one part of a combined view."
     ),
+    EnvVar(
+        "GATEWAY_UPLOAD_TIMEOUT",
+        "120",
+        "Seconds the gateway waits for a bulk upload (POST .../import, .../upload, CSV scores).",
+    ),
+    EnvVar(
+        "GATEWAY_MAX_UPLOAD_BYTES",
+        "33554432",
+        "Largest bulk upload body the gateway relays (32 MiB; other bodies: 10 MiB).",
+    ),
     EnvVar("RATELIMIT_STORAGE_URI", "memory://", "Rate-limit counters (redis:// when scaled out)."),
     EnvVar("RATELIMIT_PUBLIC", "120 per minute", "Limit per client on calls without a token."),
     EnvVar("RATELIMIT_LOGIN", "10 per minute", "Limit per client on POST /api/v1/auth/token."),
@@ -123,6 +133,8 @@ class Settings:
     service_urls: dict[str, str] = field(default_factory=dict)
     gateway_timeout: float = 10.0
     gateway_part_timeout: float = 2.0
+    gateway_upload_timeout: float = 120.0
+    gateway_max_upload_bytes: int = 32 * 1024 * 1024
     ratelimit_storage_uri: str = "memory://"
     ratelimit_public: str = "120 per minute"
     ratelimit_login: str = "10 per minute"
@@ -170,6 +182,8 @@ class Settings:
             },
             gateway_timeout=_float(get("GATEWAY_TIMEOUT", 10)),
             gateway_part_timeout=_float(get("GATEWAY_PART_TIMEOUT", 2)),
+            gateway_upload_timeout=_float(get("GATEWAY_UPLOAD_TIMEOUT", 120)),
+            gateway_max_upload_bytes=int(get("GATEWAY_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
             ratelimit_public=get("RATELIMIT_PUBLIC", "120 per minute"),
             ratelimit_login=get("RATELIMIT_LOGIN", "10 per minute"),

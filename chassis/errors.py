@@ -3,7 +3,8 @@
     {"code": 422, "status": "Unprocessable Entity", "message": "...",
      "errors": {"json": {"nip": ["NIP must be 18 digits."]}}, "request_id": "..."}
 
-`errors` appears on 422 only and names each field with its reasons. Unexpected exceptions
+On a 422, `errors` names each field (by location) with its reasons; a 409 may carry the
+state that blocks the request in it (e.g. `{"blockers": [...]}`). Unexpected exceptions
 become a 500 with the same shape and no internals; the trace goes to the log.
 """
 

@@ -46,6 +46,8 @@ class Metrics:
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         app.extensions["metrics"] = registry
+        # The gateway's fast path (below Flask) counts into the very same instruments.
+        app.extensions["metrics_instruments"] = (requests, latency)
 
         @app.before_request
         def _start_timer() -> None:

@@ -11,11 +11,13 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Engine,
     Index,
@@ -26,10 +28,11 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    literal,
     select,
-    text,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from chassis.bus import BusError, Event, Outgoing, Publisher
@@ -39,6 +42,9 @@ from chassis.logs import current_correlation_id, new_correlation_id
 log = logging.getLogger(__name__)
 
 EventValidator = Callable[[Mapping[str, Any]], None]
+
+# A batch this big means events are streaming in: the relay waits a little longer for the next.
+STREAM_ROWS = 20
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -65,6 +71,9 @@ def outbox_table(metadata: MetaData) -> Table:
     return table
 
 
+_ROW_KEYS = ("event_id", "event_type", "correlation_id", "envelope")
+
+
 class Outbox:
     """Records a service's events in the caller's transaction."""
 
@@ -72,8 +81,10 @@ class Outbox:
         self.table = table
         self.source = source
         self.validate = validate
-        # Built once: making a statement per call costs more than running it.
-        self._insert = insert(table)
+        # Built once: making a statement per call costs more than running it. Inline: the
+        # new row's id is not needed, so no RETURNING is asked for.
+        self._insert = insert(table).inline()
+        self._driver_inserts: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
     def add(
         self,
@@ -85,6 +96,42 @@ class Outbox:
         correlation_id: str | None = None,
     ) -> Event:
         """Write `event_type` with `data` to the outbox; it is sent only if the caller commits."""
+        event = self._event(event_type, data, version, correlation_id)
+        connection = session.connection()
+        statement = self._driver_insert(connection.dialect)
+        if statement is None:
+            connection.execute(self._insert, self._row(event))
+        else:
+            # Straight to the driver, on the transaction's own connection: SQLAlchemy's
+            # execution and result machinery cost as much again as the statement itself, for
+            # a row nobody reads back (writers and handlers add events on their hot path).
+            sql, order = statement
+            row = self._row(event)
+            params = tuple(row[key] for key in order) if order else row
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql, params)
+            finally:
+                cursor.close()
+        return event
+
+    def add_many(
+        self,
+        session: Session,
+        event_type: str,
+        items: Iterable[tuple[Mapping[str, Any], str | None]],
+        *,
+        version: int = 1,
+    ) -> list[Event]:
+        """Write one event per (data, correlation id) in one statement (batch handlers)."""
+        events = [self._event(event_type, data, version, cid) for data, cid in items]
+        if events:
+            session.execute(self._insert, [self._row(event) for event in events])
+        return events
+
+    def _event(
+        self, event_type: str, data: Mapping[str, Any], version: int, correlation_id: str | None
+    ) -> Event:
         event = Event(
             type=event_type,
             version=version,
@@ -94,16 +141,26 @@ class Outbox:
         )
         if self.validate is not None:
             self.validate(event.to_dict())
-        session.execute(
-            self._insert,
-            {
-                "event_id": event.event_id,
-                "event_type": event.type,
-                "correlation_id": event.correlation_id,
-                "envelope": event.to_json(),
-            },
-        )
         return event
+
+    def _driver_insert(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None] | None:
+        """The insert as the driver takes it (SQL, parameter order if positional), per dialect."""
+        if dialect.name not in ("postgresql", "sqlite"):
+            return None
+        if dialect.name not in self._driver_inserts:
+            compiled = self._insert.compile(dialect=dialect, column_keys=list(_ROW_KEYS))
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            self._driver_inserts[dialect.name] = (str(compiled), order)
+        return self._driver_inserts[dialect.name]
+
+    @staticmethod
+    def _row(event: Event) -> dict[str, Any]:
+        return {
+            "event_id": event.event_id,
+            "event_type": event.type,
+            "correlation_id": event.correlation_id,
+            "envelope": event.to_json(),
+        }
 
 
 class OutboxRelay:
@@ -130,28 +187,18 @@ class OutboxRelay:
         # Advisory-lock key: the same for every relay of this database, so only one publishes.
         self._lock_key = zlib.crc32(f"outbox:{self.source}".encode())
 
-    def publish_pending(self) -> int:
-        """Publish one batch of unsent rows; returns how many were sent (0 when idle/locked)."""
-        if not self._has_pending():
+    def publish_pending(self, probe: bool = True) -> int:
+        """Publish one batch of unsent rows; returns how many were sent (0 when idle/locked).
+
+        With `probe` a cheap read first checks that there is anything to send; the relay skips
+        it while rows keep coming.
+        """
+        if probe and not self._has_pending():
             return 0
         with Session(self.engine) as session, session.begin():
-            if is_postgres(self.engine) and not session.scalar(
-                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self._lock_key}
-            ):
-                return 0  # another relay of this service holds the turn
-            columns = self.table.c
-            rows = session.execute(
-                select(
-                    columns.id,
-                    columns.event_id,
-                    columns.event_type,
-                    columns.correlation_id,
-                    columns.envelope,
-                )
-                .where(self.table.c.sent_at.is_(None))
-                .order_by(self.table.c.id)
-                .limit(self.batch_size)
-            ).all()
+            # No rows either when there is nothing to send or when another relay of this
+            # service holds the turn (the lock is part of the same statement: one round trip).
+            rows = session.execute(self._unsent(self.batch_size)).all()
             if not rows:
                 return 0
             messages = [
@@ -185,6 +232,29 @@ class OutboxRelay:
                 return len(rows)
         raise failure
 
+    @lru_cache(maxsize=4)  # noqa: B019 - a few statements per relay, kept as long as it
+    def _unsent(self, limit: int) -> Any:
+        """The next unsent rows in id order, behind the relays' advisory lock on PostgreSQL."""
+        columns = self.table.c
+        statement = (
+            select(
+                columns.id,
+                columns.event_id,
+                columns.event_type,
+                columns.correlation_id,
+                columns.envelope,
+            )
+            .where(columns.sent_at.is_(None))
+            .order_by(columns.id)
+            .limit(limit)
+        )
+        if is_postgres(self.engine):
+            # An uncorrelated subquery: PostgreSQL runs it once, before the scan, and skips
+            # the scan when the lock is taken.
+            lock = select(func.pg_try_advisory_xact_lock(literal(self._lock_key, BigInteger)))
+            statement = statement.where(lock.scalar_subquery())
+        return statement
+
     def _has_pending(self) -> bool:
         # A read that takes no write lock, so an idle relay never blocks a SQLite writer.
         with self.engine.connect().execution_options(sqlite_deferred=True) as connection:
@@ -199,11 +269,13 @@ class OutboxRelay:
         """Publish until `stop` is set, backing off while the broker or database is away."""
         backoff = 0.0
         idle_pause = self.poll_interval / 8
+        sent = 0
         while not stop.is_set():
             try:
-                sent = self.publish_pending()
+                sent = self.publish_pending(probe=sent == 0)
                 backoff = 0.0
             except Exception as exc:
+                sent = 0
                 backoff = min(max(backoff * 2, 0.5), self.max_backoff)
                 log.warning(
                     "outbox relay could not publish; retrying",
@@ -211,11 +283,18 @@ class OutboxRelay:
                 )
                 stop.wait(backoff)
                 continue
-            if sent < self.batch_size:
-                # Idle: poll again soon, slowing down (up to poll_interval) while nothing comes.
-                idle_pause = idle_pause if sent == 0 else self.poll_interval / 8
-                stop.wait(idle_pause)
-                idle_pause = min(idle_pause * 2, self.poll_interval)
+            if sent >= self.batch_size:
+                continue  # a backlog: straight on to the next batch
+            if sent:
+                # Rows are coming. In a stream, let more gather (half a poll interval of lag):
+                # each batch costs a transaction and a confirm round trip whatever its size.
+                # A trickle goes at once.
+                idle_pause = self.poll_interval / 8
+                stop.wait(self.poll_interval / (2 if sent >= STREAM_ROWS else 8))
+                continue
+            # Idle: poll again soon, slowing down (up to poll_interval) while nothing comes.
+            stop.wait(idle_pause)
+            idle_pause = min(idle_pause * 2, self.poll_interval)
         self._drop_publisher()
 
     def _get_publisher(self) -> Publisher:

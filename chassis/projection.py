@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -35,3 +36,24 @@ def upsert_newer(session: Session, table: Table, values: dict[str, Any], as_of: 
     row = {**values, "as_of": as_of}
     dialect = session.get_bind().dialect.name
     session.execute(_upsert_statement(dialect, table, tuple(row)), row)
+
+
+def upsert_newer_many(
+    session: Session, table: Table, records: Iterable[tuple[dict[str, Any], datetime]]
+) -> None:
+    """`upsert_newer` for many (values, as_of) records in one statement (batch handlers).
+
+    Records of the same key are reduced to the newest first: one statement cannot touch a row
+    twice, and the older would lose anyway. All records must name the same columns.
+    """
+    newest: dict[tuple[Any, ...], dict[str, Any]] = {}
+    keys = [column.name for column in table.primary_key.columns]
+    for values, as_of in records:
+        key = tuple(values[name] for name in keys)
+        if key not in newest or newest[key]["as_of"] <= as_of:
+            newest[key] = {**values, "as_of": as_of}
+    if not newest:
+        return
+    rows = list(newest.values())
+    dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(dialect, table, tuple(rows[0])), rows)

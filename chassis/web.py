@@ -42,7 +42,9 @@ class ErrorSchema(ma.Schema):
     message = ma.fields.String(metadata={"description": "What went wrong"})
     errors = ma.fields.Dict(
         metadata={
-            "description": "On 422: location -> field -> reasons",
+            "description": (
+                "On 422: location -> field -> reasons; on 409: what blocks the request"
+            ),
             "example": {"json": {"nip": ["NIP must be 18 digits."]}},
         }
     )

@@ -20,16 +20,18 @@ from chassis.health import Health
 from chassis.web import create_base_app, database_check
 from gateway import auth, openapi, proxy
 from gateway.aggregate import Aggregator
+from gateway.fastpath import FastProxy
 from gateway.health import platform_health
-from gateway.state import GatewayState, Upstream, VerifiedTokens
+from gateway.state import GatewayState, VerifiedTokens
+from gateway.upstream import Upstream
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Parallel backend calls of combined views (five per view; a few views at once per process).
 AGGREGATE_THREADS = 16
-# Keep-alive connections kept per service; one per gunicorn thread is enough, more are made
-# (and closed after use) under a burst rather than making a request wait.
+# Keep-alive connections of the combined views kept per service (see also gateway.upstream).
 POOL_SIZE = 16
 MAX_BODY_BYTES = 10 * 1024 * 1024
+RATELIMIT_KEY_PREFIX = "sofifi-gateway"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -53,22 +55,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         num_pools=2 * len(SERVICE_NAMES), maxsize=POOL_SIZE, block=False, retries=False
     )
     executor = ThreadPoolExecutor(AGGREGATE_THREADS, thread_name_prefix="gateway-aggregate")
-    app.extensions["gateway"] = GatewayState(
+    state = GatewayState(
         settings=settings,
         pool=pool,
-        upstreams={name: Upstream.of(pool, url) for name, url in settings.service_urls.items()},
-        timeout=urllib3.Timeout(total=settings.gateway_timeout),
+        upstreams={name: Upstream.of(url) for name, url in settings.service_urls.items()},
         aggregator=Aggregator(pool, executor, settings.gateway_part_timeout),
         tokens=VerifiedTokens(app.extensions["auth"]),
         signing_key=signing_key(app, settings),
         api=api,
     )
+    app.extensions["gateway"] = state
     api.register_blueprint(auth.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)
     # The gateway's /health is the platform's: every backend's readiness, gathered in parallel.
     app.view_functions["health.health"] = platform_health
-    init_rate_limits(app, settings)
+    limiter = init_rate_limits(app, settings)
+    # The common proxied call is served below Flask (see gateway/fastpath.py); inside ProxyFix,
+    # so that it sees the client's address as the rate limits do.
+    app.wsgi_app = FastProxy(app, state, limiter, RATELIMIT_KEY_PREFIX)  # type: ignore[method-assign]
     # How many reverse proxies in front are trusted to set X-Forwarded-For/-Proto (0: none, so
     # the peer address is the client).
     trusted = settings.trusted_proxies
@@ -107,13 +112,13 @@ def proxied_with_token() -> bool:
     return request.endpoint == "proxy.proxy" and "Authorization" in request.headers
 
 
-def init_rate_limits(app: Flask, settings: Settings) -> None:
+def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
     """Per-client limits on logins and on calls without a token (Flask-Limiter)."""
     limiter = Limiter(
         key_func=get_remote_address,
         storage_uri=settings.ratelimit_storage_uri,
         headers_enabled=True,
-        key_prefix="sofifi-gateway",
+        key_prefix=RATELIMIT_KEY_PREFIX,
     )
     # A request filter, not only exempt_when: the limiter then skips its work for the call
     # entirely, which keeps the proxied hot path short.
@@ -130,3 +135,4 @@ def init_rate_limits(app: Flask, settings: Settings) -> None:
         f"{settings.ratelimit_public}); wait, or log in.",
     )(app.view_functions["proxy.proxy"])
     app.extensions["gateway_limiter"] = limiter
+    return limiter

@@ -1,4 +1,4 @@
-"""What the gateway's factory makes once and its views share: settings, HTTP pool, executor."""
+"""What the gateway's factory makes once and its views share: settings, upstreams, executor."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from chassis.auth import LEEWAY_SECONDS, Principal, TokenVerifier
 from chassis.config import Settings
 from chassis.errors import Unauthorized
 from gateway.aggregate import Aggregator
+from gateway.upstream import Upstream
 
 VERIFIED_TOKENS_KEPT = 2048
 
@@ -46,27 +47,12 @@ class VerifiedTokens:
 
 
 @dataclass(frozen=True)
-class Upstream:
-    """One service as the proxy reaches it: its keep-alive pool and its base path."""
-
-    pool: urllib3.HTTPConnectionPool
-    base_path: str
-
-    @classmethod
-    def of(cls, manager: urllib3.PoolManager, base_url: str) -> Upstream:
-        """The PoolManager's pool for `base_url`, looked up once instead of on every call."""
-        path = (urllib3.util.parse_url(base_url).path or "").rstrip("/")
-        return cls(manager.connection_from_url(base_url), path)
-
-
-@dataclass(frozen=True)
 class GatewayState:
     """The gateway's long-lived objects, made in `create_app` (nothing at import)."""
 
     settings: Settings
     pool: urllib3.PoolManager
     upstreams: dict[str, Upstream]
-    timeout: urllib3.Timeout
     aggregator: Aggregator
     tokens: VerifiedTokens
     signing_key: bytes

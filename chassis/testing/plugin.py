@@ -133,9 +133,28 @@ class Broker:
             pytest.fail("controlling the broker needs rabbitmqctl (local broker) or testcontainers")
         return self.ctl
 
-    def close_connections(self, url: str, why: str = "closed by a test") -> None:
-        """Force-close every client connection of the vhost in `url` (others are untouched)."""
+    def close_connections(
+        self, url: str, why: str = "closed by a test", timeout: float = 15.0
+    ) -> None:
+        """Force-close every client connection of the vhost in `url` (others are untouched),
+        and return only once the broker has stopped taking frames on any of them."""
+        before = set(self.connections(url))
         self._require_ctl()("close_all_connections", "--vhost", vhost_of(url), why)
+        # close_all_connections only asks each connection to close: until its state has left
+        # "running" the broker still takes acks on it, and a test of lost acks would lose none.
+        deadline = time.monotonic() + timeout
+        while any(self.connections(url).get(name) == "running" for name in before):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"connections still running after {timeout} s")
+            time.sleep(0.05)
+
+    def connections(self, url: str) -> dict[str, str]:
+        """Client connections of the vhost in `url`: name (addresses and ports) -> state."""
+        output = self._require_ctl()(
+            "list_connections", "-p", vhost_of(url), "--no-table-headers", "name", "state"
+        )
+        rows = [line.rsplit("\t", 1) for line in output.splitlines() if "\t" in line]
+        return {name.strip(): state.strip() for name, state in rows}
 
     def queues(self, url: str) -> dict[str, dict[str, str]]:
         """Queues of the vhost in `url`: name -> {type, arguments, messages, ...} as text."""

@@ -1,20 +1,57 @@
-"""HTTP API of the appraisal service."""
+"""HTTP API of the appraisal service: views validate, call the domain modules, commit."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.auth import ROLES, current_principal, roles_required
 from chassis.db import request_session
 from chassis.errors import NotFound, check_field
 from contracts.identifiers import nip_problem
-from services.appraisal.models import Employee
-from services.appraisal.schemas import EmployeeSchema
+from services.appraisal import calibration, objections, plans, ratings
+from services.appraisal.models import PERIODS, Employee
+from services.appraisal.schemas import (
+    AppraisalQuerySchema,
+    AppraisalSchema,
+    CalibrationSchema,
+    EmployeeSchema,
+    FinalizationSchema,
+    ObjectionCreateSchema,
+    ObjectionDecisionSchema,
+    ObjectionSchema,
+    PeriodCreateSchema,
+    PeriodSchema,
+    PeriodUpdateSchema,
+    RatingSchema,
+    SkpCreateSchema,
+    SkpSchema,
+    SkpUpdateSchema,
+    UnitRatingInSchema,
+    UnitRatingSchema,
+)
 
 employees = Blueprint(
     "employees", __name__, url_prefix="/employees", description="Roster projection"
 )
+periods = Blueprint("periods", __name__, url_prefix="/periods", description="Periods")
+skp = Blueprint("skp", __name__, url_prefix="/skp", description="SKP plans")
+appraisals = Blueprint(
+    "appraisals", __name__, url_prefix="/appraisals", description="Ratings and predikat"
+)
+units = Blueprint("units", __name__, url_prefix="/units", description="Unit ratings")
+objection_bp = Blueprint(
+    "objections", __name__, url_prefix="/objections", description="Objections (keberatan)"
+)
+
+
+def _check_path(nip: str | None = None, period: str | None = None, unit: str | None = None) -> None:
+    if nip is not None:
+        check_field(nip_problem(nip), "nip", "path")
+    if period is not None and period not in PERIODS:
+        check_field(f"Must be one of: {', '.join(PERIODS)}.", "period", "path")
+    if unit is not None and not 0 < len(unit) <= 64:
+        check_field("A unit code has 1 to 64 characters.", "unit", "path")
 
 
 @employees.route("/<nip>")
@@ -23,11 +60,205 @@ class EmployeeView(MethodView):
     @employees.response(200, EmployeeSchema)
     def get(self, nip: str):
         """One employee as this service knows them (admins)."""
-        check_field(nip_problem(nip), "nip", "path")
+        _check_path(nip=nip)
         employee = request_session().get(Employee, nip)
         if employee is None:
             raise NotFound(f"No employee with NIP {nip} is known here.")
         return employee
 
 
-BLUEPRINTS = (employees,)
+@periods.route("")
+class PeriodsView(MethodView):
+    @roles_required(*ROLES)
+    @periods.response(200, PeriodSchema(many=True))
+    def get(self):
+        """Every performance period (any signed-in user)."""
+        return plans.list_periods(request_session())
+
+    @roles_required("admin")
+    @periods.arguments(PeriodCreateSchema)
+    @periods.response(201, PeriodSchema)
+    def post(self, values: dict):
+        """Open a period: a year's ANNUAL appraisal or a quarterly review (admins)."""
+        session = request_session()
+        period = plans.open_period(session, values["year"], values["kind"])
+        session.commit()
+        return period
+
+
+@periods.route("/<int:year>/<kind>")
+class PeriodView(MethodView):
+    @roles_required("admin")
+    @periods.arguments(PeriodUpdateSchema)
+    @periods.response(200, PeriodSchema)
+    def patch(self, values: dict, year: int, kind: str):
+        """Close or reopen a period (admins)."""
+        _check_path(period=kind)
+        session = request_session()
+        period = plans.set_period_status(session, year, kind, values["status"])
+        session.commit()
+        return period
+
+
+@skp.route("")
+class SkpPlansView(MethodView):
+    @roles_required(*ROLES)
+    @skp.arguments(SkpCreateSchema)
+    @skp.response(201, SkpSchema)
+    def post(self, values: dict):
+        """Write an SKP in DRAFT (the employee themself or their supervisor)."""
+        session = request_session()
+        plan = plans.create_plan(session, current_principal(), values)
+        session.commit()
+        return plan
+
+
+@skp.route("/<int:plan_id>")
+class SkpPlanView(MethodView):
+    @roles_required(*ROLES)
+    @skp.response(200, SkpSchema)
+    def get(self, plan_id: int):
+        """One SKP (the employee, their supervisor, admins)."""
+        return plans.read_plan(request_session(), current_principal(), plan_id)
+
+    @roles_required(*ROLES)
+    @skp.arguments(SkpUpdateSchema)
+    @skp.response(200, SkpSchema)
+    def put(self, values: dict, plan_id: int):
+        """Replace the items of a DRAFT SKP; agreements given so far are withdrawn."""
+        session = request_session()
+        plan = plans.revise_plan(session, current_principal(), plan_id, values["items"])
+        session.commit()
+        return plan
+
+
+@skp.route("/<int:plan_id>/agree")
+class SkpAgreeView(MethodView):
+    @roles_required(*ROLES)
+    @skp.response(200, SkpSchema)
+    def post(self, plan_id: int):
+        """Agree the SKP as the employee or as the appraiser; AGREED when both have."""
+        session = request_session()
+        plan = plans.agree(session, current_principal(), plan_id)
+        session.commit()
+        return plan
+
+
+@appraisals.route("")
+class AppraisalsView(MethodView):
+    @roles_required(*ROLES)
+    @appraisals.arguments(AppraisalQuerySchema, location="query")
+    @appraisals.response(200, AppraisalSchema(many=True))
+    def get(self, query: dict):
+        """An employee's appraisals (the employee, their supervisor, admins)."""
+        return ratings.list_for(
+            request_session(), current_principal(), query["nip"], query.get("year")
+        )
+
+
+@appraisals.route("/<nip>/<int:year>/<period>")
+class AppraisalView(MethodView):
+    @roles_required(*ROLES)
+    @appraisals.response(200, AppraisalSchema)
+    def get(self, nip: str, year: int, period: str):
+        """One appraisal (the employee, their supervisor, admins)."""
+        _check_path(nip=nip, period=period)
+        return ratings.read(request_session(), current_principal(), nip, year, period)
+
+    @roles_required("supervisor")
+    @appraisals.arguments(RatingSchema)
+    @appraisals.response(200, AppraisalSchema)
+    def put(self, values: dict, nip: str, year: int, period: str):
+        """Rate a subordinate (only their supervisor on the roster); predikat by the matrix."""
+        _check_path(nip=nip, period=period)
+        session = request_session()
+        appraisal = ratings.rate(session, current_principal(), nip, year, period, values)
+        session.commit()
+        return appraisal
+
+
+@appraisals.route("/<nip>/<int:year>/ANNUAL/objection")
+class ObjectionFilingView(MethodView):
+    @roles_required(*ROLES)
+    @appraisals.arguments(ObjectionCreateSchema)
+    @appraisals.response(201, ObjectionSchema)
+    def post(self, values: dict, nip: str, year: int):
+        """Object to one's own finalized annual rating, within 14 days (the employee)."""
+        _check_path(nip=nip)
+        session = request_session()
+        objection = objections.file(session, current_principal(), nip, year, values["reason"])
+        session.commit()
+        return objection
+
+
+@objection_bp.route("/<int:objection_id>")
+class ObjectionView(MethodView):
+    @roles_required(*ROLES)
+    @objection_bp.response(200, ObjectionSchema)
+    def get(self, objection_id: int):
+        """One objection (the employee, the appraiser, the deciding superior, admins)."""
+        return objections.read(request_session(), current_principal(), objection_id)
+
+
+@objection_bp.route("/<int:objection_id>/decision")
+class ObjectionDecisionView(MethodView):
+    @roles_required("supervisor")
+    @objection_bp.arguments(ObjectionDecisionSchema)
+    @objection_bp.response(200, ObjectionSchema)
+    def post(self, values: dict, objection_id: int):
+        """Uphold (with new ratings) or reject an objection (the appraiser's own superior)."""
+        session = request_session()
+        objection = objections.decide(session, current_principal(), objection_id, values)
+        session.commit()
+        return objection
+
+
+@units.route("/<unit>/<int:year>/rating")
+class UnitRatingView(MethodView):
+    @roles_required("admin")
+    @units.arguments(UnitRatingInSchema)
+    @units.response(200, UnitRatingSchema)
+    def put(self, values: dict, unit: str, year: int):
+        """Set a unit's organisation rating for a year, until it is finalized (admins)."""
+        _check_path(unit=unit)
+        session = request_session()
+        row = calibration.set_unit_rating(
+            session, current_principal(), unit, year, values["rating"]
+        )
+        session.commit()
+        return row
+
+
+@units.route("/<unit>/<int:year>/calibration")
+class CalibrationView(MethodView):
+    @roles_required("admin", "supervisor")
+    @units.response(200, CalibrationSchema)
+    def get(self, unit: str, year: int):
+        """The unit's predikat distribution against its rating (admins, its supervisors)."""
+        _check_path(unit=unit)
+        session = request_session()
+        calibration.require_viewer(session, current_principal(), unit)
+        return calibration.calibrate(session, unit, year).as_dict()
+
+
+@units.route("/<unit>/<int:year>/finalize")
+class FinalizeView(MethodView):
+    @roles_required("admin")
+    @units.response(200, FinalizationSchema)
+    @units.alt_response(409, response="CONFLICT")
+    def post(self, unit: str, year: int):
+        """Finalize the unit's annual appraisals together; 409 with the broken rules (admins)."""
+        _check_path(unit=unit)
+        session = request_session()
+        done = calibration.finalize(session, current_principal(), unit, year)
+        session.commit()
+        return {
+            "unit": unit,
+            "year": year,
+            "unit_rating": done.unit_rating.rating,
+            "finalized_at": done.unit_rating.finalized_at,
+            "appraisals": done.appraisals,
+        }
+
+
+BLUEPRINTS = (employees, periods, skp, appraisals, objection_bp, units)

@@ -5,15 +5,30 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.auth import current_principal, roles_required
 from chassis.db import request_session
-from chassis.errors import NotFound, check_field
+from chassis.errors import Forbidden, NotFound, check_field
 from contracts.identifiers import nip_problem
+from services.awards import queries
 from services.awards.models import Employee
-from services.awards.schemas import EmployeeSchema
+from services.awards.schemas import (
+    EligibilityPageSchema,
+    EligibilityQuerySchema,
+    EligibilitySchema,
+    EmployeeSchema,
+)
+
+# The years an event may carry (contracts.base.YEAR).
+FIRST_YEAR, LAST_YEAR = 1950, 2200
 
 employees = Blueprint(
     "employees", __name__, url_prefix="/employees", description="Roster projection"
+)
+eligibility = Blueprint(
+    "eligibility",
+    __name__,
+    url_prefix="/eligibility",
+    description="Sofifi Berprestasi eligibility per employee and year, with its reasons",
 )
 
 
@@ -30,4 +45,37 @@ class EmployeeView(MethodView):
         return employee
 
 
-BLUEPRINTS = (employees,)
+def _check_year(year: int) -> None:
+    problem = None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        problem = f"The year must be between {FIRST_YEAR} and {LAST_YEAR}."
+    check_field(problem, "year", "path")
+
+
+@eligibility.route("/<int:year>")
+class EligibilityListView(MethodView):
+    @roles_required("admin", "committee")
+    @eligibility.arguments(EligibilityQuerySchema, location="query")
+    @eligibility.response(200, EligibilityPageSchema)
+    def get(self, args: dict, year: int):
+        """A year's eligibility decisions, filtered by outcome and unit (admins, committee)."""
+        _check_year(year)
+        return queries.list_decisions(request_session(), year, **args)
+
+
+@eligibility.route("/<int:year>/<nip>")
+class EligibilityView(MethodView):
+    @roles_required("admin", "committee", "employee")
+    @eligibility.response(200, EligibilitySchema)
+    @eligibility.alt_response(404, response="NOT_FOUND")
+    def get(self, year: int, nip: str):
+        """One employee's eligibility for a year (admins, committee, the employee themself)."""
+        _check_year(year)
+        check_field(nip_problem(nip), "nip", "path")
+        principal = current_principal()
+        if not principal.has_any(("admin", "committee")) and principal.nip != nip:
+            raise Forbidden("An employee reads only their own eligibility.")
+        return queries.get_decision(request_session(), year, nip)
+
+
+BLUEPRINTS = (employees, eligibility)

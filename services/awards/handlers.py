@@ -7,7 +7,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event
+from chassis.inbox import handles_batches
 from chassis.projection import upsert_newer
+from services.awards import eligibility
 from services.awards.models import Employee
 
 
@@ -19,6 +21,33 @@ def handle_employee_appointed(session: Session, event: Event) -> None:
 def handle_employee_updated(session: Session, event: Event) -> None:
     """An employee changed (transfer, appointed PNS): keep the newest record."""
     _project_employee(session, event)
+
+
+def handle_employee_sanctioned(session: Session, event: Event) -> None:
+    """A disciplinary sanction: keep it; it withholds eligibility in every year it touches."""
+    eligibility.record_sanction(session, event.data, event.occurred)
+
+
+@handles_batches
+def handle_appraisal_finalized(session: Session, events: list[Event]) -> None:
+    """Annual appraisals were finalized: keep them and decide eligibility for their years.
+
+    Quarterly reviews (Q1-Q4) do not decide awards: the programme goes by the annual predikat.
+    """
+    eligibility.record_appraisals(
+        session,
+        [(e.data, e.occurred, e.correlation_id) for e in events if e.data["period"] == "ANNUAL"],
+    )
+
+
+def handle_complaint_substantiated(session: Session, event: Event) -> None:
+    """A substantiated public complaint: keep it; it withholds eligibility in its year."""
+    eligibility.record_complaint(session, event.data, event.occurred)
+
+
+def handle_course_completed(session: Session, event: Event) -> None:
+    """A course was completed: keep the employee's JP for the year (JP compliance)."""
+    eligibility.record_jp(session, event.data, event.occurred)
 
 
 def _project_employee(session: Session, event: Event) -> None:
@@ -37,4 +66,8 @@ def _project_employee(session: Session, event: Event) -> None:
 HANDLERS = {
     "recruitment.employee.appointed": handle_employee_appointed,
     "recruitment.employee.updated": handle_employee_updated,
+    "recruitment.employee.sanctioned": handle_employee_sanctioned,
+    "appraisal.appraisal.finalized": handle_appraisal_finalized,
+    "feedback.complaint.substantiated": handle_complaint_substantiated,
+    "training.course.completed": handle_course_completed,
 }

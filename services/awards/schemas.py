@@ -15,3 +15,51 @@ class EmployeeSchema(ma.Schema):
     status = ma.fields.String(required=True)
     tmt_cpns = ma.fields.Date(required=True)
     as_of = ma.fields.DateTime(required=True, metadata={"description": "Time of the last event"})
+
+
+class ReasonSchema(ma.Schema):
+    """One reason behind a decision (positive or negative)."""
+
+    code = ma.fields.String(required=True, metadata={"example": "PREDIKAT_SANGAT_BAIK"})
+    message = ma.fields.String(required=True)
+
+
+class EligibilitySchema(ma.Schema):
+    """An employee's eligibility for a programme in a year, and why."""
+
+    nip = ma.fields.String(required=True)
+    year = ma.fields.Integer(required=True)
+    programme = ma.fields.String(required=True, metadata={"example": "SOFIFI_BERPRESTASI"})
+    eligible = ma.fields.Boolean(required=True)
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), required=True)
+    determined_at = ma.fields.DateTime(
+        required=True, metadata={"description": "When the outcome or its reasons last changed"}
+    )
+    unit = ma.fields.String(required=True, metadata={"description": "Unit in the appraised year"})
+    basis = ma.fields.String(
+        required=True, metadata={"description": "appraisal_id of the annual appraisal decided on"}
+    )
+    predikat = ma.fields.String(allow_none=True)
+    jp_year_total = ma.fields.Float(
+        allow_none=True, metadata={"description": "JP recorded for the year; null when none"}
+    )
+    name = ma.fields.String(allow_none=True, metadata={"description": "From the roster, if known"})
+
+
+class EligibilityQuerySchema(ma.Schema):
+    """Filters and page of the eligibility list."""
+
+    eligible = ma.fields.Boolean(load_default=None)
+    unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=64))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
+class EligibilityPageSchema(ma.Schema):
+    """One page of a year's eligibility decisions."""
+
+    year = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True, metadata={"description": "Decisions that match"})
+    page = ma.fields.Integer(required=True)
+    page_size = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(EligibilitySchema), required=True)

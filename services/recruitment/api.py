@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -9,14 +10,62 @@ from chassis.auth import roles_required
 from chassis.db import request_session
 from chassis.errors import check_field
 from contracts.identifiers import nip_problem
-from services.recruitment import roster
-from services.recruitment.schemas import EmployeeCreateSchema, EmployeeSchema, EmployeeUpdateSchema
+from services.recruitment import discipline, roster, roster_import, roster_search
+from services.recruitment.schemas import (
+    EmployeeCreateSchema,
+    EmployeePageSchema,
+    EmployeeSchema,
+    EmployeeSearchArgs,
+    EmployeeUpdateSchema,
+    ImportArgs,
+    ImportResultSchema,
+    SanctionCreateSchema,
+    SanctionSchema,
+    UnpaidLeaveCreateSchema,
+    UnpaidLeaveSchema,
+)
 
 employees = Blueprint("employees", __name__, url_prefix="/employees", description="The roster")
+
+CSV_BODY = {
+    "required": True,
+    "description": "Columns " + ",".join(roster_import.COLUMNS) + "[,appointed_on], UTF-8.",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+    },
+}
+
+
+def _checked_nip(nip: str) -> str:
+    check_field(nip_problem(nip), "nip", "path")
+    return nip
+
+
+def _csv_payload() -> bytes:
+    """The CSV of the request: a multipart `file` field, or the body itself."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise roster_import.csv_error("file", "Send the CSV as the multipart field `file`.")
+        return upload.read()
+    return request.get_data(cache=False)
 
 
 @employees.route("")
 class EmployeesView(MethodView):
+    @roles_required("admin", "recruiter")
+    @employees.arguments(EmployeeSearchArgs, location="query")
+    @employees.response(200, EmployeePageSchema)
+    def get(self, args: dict):
+        """Search the roster by unit, status, supervisor, name or NIP (admins, recruiters)."""
+        return roster_search.search(request_session(), args)
+
     @roles_required("admin")
     @employees.arguments(EmployeeCreateSchema)
     @employees.response(201, EmployeeSchema)
@@ -29,6 +78,24 @@ class EmployeesView(MethodView):
         return employee
 
 
+@employees.route("/import")
+class ImportView(MethodView):
+    @roles_required("admin")
+    @employees.arguments(ImportArgs, location="query")
+    @employees.doc(requestBody=CSV_BODY)
+    @employees.response(201, ImportResultSchema)
+    @employees.alt_response(200, schema=ImportResultSchema, description="Dry run: checked only")
+    @employees.alt_response(409, response="CONFLICT")
+    def post(self, args: dict):
+        """Import existing staff from CSV, all rows or none (admins); an appointed event each."""
+        session = request_session()
+        result = roster_import.import_employees(session, _csv_payload(), dry_run=args["dry_run"])
+        if args["dry_run"]:
+            return result, 200
+        session.commit()
+        return result
+
+
 @employees.route("/<nip>")
 class EmployeeView(MethodView):
     @roles_required("admin", "recruiter")
@@ -36,21 +103,65 @@ class EmployeeView(MethodView):
     @employees.alt_response(404, response="NOT_FOUND")
     def get(self, nip: str):
         """One employee on the roster (admins, recruiters)."""
-        check_field(nip_problem(nip), "nip", "path")
-        return roster.get_employee(request_session(), nip)
+        return roster.get_employee(request_session(), _checked_nip(nip))
 
     @roles_required("admin")
     @employees.arguments(EmployeeUpdateSchema)
     @employees.response(200, EmployeeSchema)
     @employees.alt_response(404, response="NOT_FOUND")
     def patch(self, changes: dict, nip: str):
-        """Transfer, re-assign or re-grade an employee (admins); publishes employee.updated."""
-        check_field(nip_problem(nip), "nip", "path")
+        """Transfer, re-assign, re-grade or correct an employee (admins); publishes updated."""
         session = request_session()
         reason = changes.pop("reason", None)
-        employee = roster.update(session, nip, changes, reason=reason)
+        correction = changes.pop("correction", False)
+        employee = roster.update(
+            session, _checked_nip(nip), changes, reason=reason, correction=correction
+        )
         session.commit()
         return employee
+
+
+@employees.route("/<nip>/sanctions")
+class SanctionsView(MethodView):
+    @roles_required("admin")
+    @employees.response(200, SanctionSchema(many=True))
+    @employees.alt_response(404, response="NOT_FOUND")
+    def get(self, nip: str):
+        """The employee's disciplinary sanctions, oldest first (admins)."""
+        return discipline.sanctions_of(request_session(), _checked_nip(nip))
+
+    @roles_required("admin")
+    @employees.arguments(SanctionCreateSchema)
+    @employees.response(201, SanctionSchema)
+    @employees.alt_response(404, response="NOT_FOUND")
+    @employees.alt_response(409, response="CONFLICT")
+    def post(self, values: dict, nip: str):
+        """Record a sanction under PP 94/2021 (admins); publishes employee.sanctioned."""
+        session = request_session()
+        sanction = discipline.impose_sanction(session, _checked_nip(nip), values)
+        session.commit()
+        return sanction
+
+
+@employees.route("/<nip>/unpaid-leave")
+class UnpaidLeaveView(MethodView):
+    @roles_required("admin", "recruiter")
+    @employees.response(200, UnpaidLeaveSchema(many=True))
+    @employees.alt_response(404, response="NOT_FOUND")
+    def get(self, nip: str):
+        """The employee's periods of unpaid leave (CLTN), oldest first (admins, recruiters)."""
+        return discipline.unpaid_leave_list(request_session(), _checked_nip(nip))
+
+    @roles_required("admin")
+    @employees.arguments(UnpaidLeaveCreateSchema)
+    @employees.response(201, UnpaidLeaveSchema)
+    @employees.alt_response(404, response="NOT_FOUND")
+    def post(self, values: dict, nip: str):
+        """Record a period of unpaid leave (admins); publishes employee.updated."""
+        session = request_session()
+        period = discipline.add_unpaid_leave(session, _checked_nip(nip), values)
+        session.commit()
+        return period
 
 
 BLUEPRINTS = (employees,)

@@ -12,6 +12,7 @@ from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
 from services.recruitment import api, handlers, models
+from services.recruitment.selection import api as selection_api
 
 SPEC = ServiceSpec(
     name="recruitment",
@@ -21,7 +22,7 @@ SPEC = ServiceSpec(
     outbox=models.outbox,
     inbox=models.inbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    blueprints=api.BLUEPRINTS,
+    blueprints=api.BLUEPRINTS + selection_api.BLUEPRINTS,
     handlers=handlers.HANDLERS,
     validate_event=validate_event,
 )

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chassis.errors import Conflict, NotFound, Unprocessable
 from services.recruitment import rules
-from services.recruitment.models import Employee, outbox
+from services.recruitment.models import Employee, UnpaidLeave, outbox
 
 # North Maluku keeps Eastern Indonesia Time (WIT, UTC+9, no daylight saving): "today" for a
 # date of appointment is the province's day, not the server's.
@@ -32,6 +33,9 @@ EMPLOYEE_FIELDS = (
     "supervisor_nip",
 )
 UPDATABLE_FIELDS = ("name", "unit", "position", "supervisor_nip", "status")
+# Put before the reason of a status correction in the event, so consumers and auditors can tell
+# a fixed entry from a real change of status.
+CORRECTION_PREFIX = "Correction: "
 
 
 def today_in_province() -> date:
@@ -56,6 +60,11 @@ def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manua
         gender=values["gender"],
         tmt_cpns=values["tmt_cpns"],
     )
+    problem = rules.status_plausibility_problem(
+        values["status"], tmt_cpns=values["tmt_cpns"], today=today_in_province()
+    )
+    if problem:
+        problems["status"] = problem
     if problems:
         raise Unprocessable(errors={"json": {name: [why] for name, why in problems.items()}})
     if session.get(Employee, nip) is not None:
@@ -78,15 +87,28 @@ def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manua
     outbox.add(
         session,
         "recruitment.employee.appointed",
-        {**snapshot(employee), "appointed_on": employee.appointed_on.isoformat(), "source": source},
+        {
+            **snapshot(employee, []),
+            "appointed_on": employee.appointed_on.isoformat(),
+            "source": source,
+        },
     )
     return employee
 
 
 def update(
-    session: Session, nip: str, changes: Mapping[str, Any], *, reason: str | None = None
+    session: Session,
+    nip: str,
+    changes: Mapping[str, Any],
+    *,
+    reason: str | None = None,
+    correction: bool = False,
 ) -> Employee:
-    """Apply `changes` and record `recruitment.employee.updated` if anything really changed."""
+    """Apply `changes` and record `recruitment.employee.updated` if anything really changed.
+
+    A `correction` fixes a status entered wrongly: it skips the transition rule (the status
+    must still be possible for the record) and needs a `reason`, published prefixed.
+    """
     # Locked so that concurrent updates apply, and publish their snapshots, one after another.
     employee = get_employee(session, nip, for_update=True)
     changed = [
@@ -97,39 +119,69 @@ def update(
     if not changed:
         return employee
     if "status" in changed:
-        problem = rules.status_change_problem(
-            employee.status,
-            changes["status"],
-            tmt_cpns=employee.tmt_cpns,
-            today=today_in_province(),
-        )
-        if problem:
-            raise Unprocessable.field("status", problem)
+        _check_status(employee, changes["status"], correction=correction)
     if "supervisor_nip" in changed:
         _check_supervisor(session, nip, changes["supervisor_nip"], loops=True)
     for name in changed:
         setattr(employee, name, changes[name])
     employee.updated_at = datetime.now(UTC)
-    data = {**snapshot(employee), "changed": changed}
-    if reason:
-        data["reason"] = reason
-    outbox.add(session, "recruitment.employee.updated", data)
+    publish_update(session, employee, changed, reason=reason, correction=correction)
     return employee
 
 
-def snapshot(employee: Employee) -> dict[str, Any]:
+def publish_update(
+    session: Session,
+    employee: Employee,
+    changed: list[str],
+    *,
+    reason: str | None = None,
+    correction: bool = False,
+) -> None:
+    """Record `recruitment.employee.updated` with the whole record after the change."""
+    data = {**snapshot(employee, unpaid_leave_of(session, employee.nip)), "changed": changed}
+    if reason:
+        data["reason"] = f"{CORRECTION_PREFIX}{reason}" if correction else reason
+    outbox.add(session, "recruitment.employee.updated", data)
+
+
+def _check_status(employee: Employee, status: str, *, correction: bool) -> None:
+    today = today_in_province()
+    if correction:
+        # A correction says the old status was never true, so no transition rule applies.
+        check = rules.status_plausibility_problem(status, tmt_cpns=employee.tmt_cpns, today=today)
+    else:
+        check = rules.status_change_problem(
+            employee.status, status, tmt_cpns=employee.tmt_cpns, today=today
+        )
+    if check:
+        raise Unprocessable.field("status", check)
+
+
+def snapshot(employee: Employee, unpaid_leave: list[dict[str, Any]]) -> dict[str, Any]:
     """The employee as the events carry it (contracts/recruitment.py)."""
     return {
-        "nip": employee.nip,
-        "name": employee.name,
-        "gender": employee.gender,
-        "birth_date": employee.birth_date.isoformat(),
-        "tmt_cpns": employee.tmt_cpns.isoformat(),
-        "status": employee.status,
-        "unit": employee.unit,
-        "position": employee.position,
-        "supervisor_nip": employee.supervisor_nip,
+        **event_record({name: getattr(employee, name) for name in EMPLOYEE_FIELDS}),
+        "unpaid_leave": unpaid_leave,
     }
+
+
+def event_record(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The employee fields of the events, dates as ISO strings."""
+    return {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in ((name, values[name]) for name in EMPLOYEE_FIELDS)
+    }
+
+
+def unpaid_leave_of(session: Session, nip: str) -> list[dict[str, Any]]:
+    """The employee's periods of unpaid leave as the events carry them, oldest first."""
+    periods = session.scalars(
+        select(UnpaidLeave).where(UnpaidLeave.nip == nip).order_by(UnpaidLeave.start_on)
+    )
+    return [
+        {"start": p.start_on.isoformat(), "end": p.end_on.isoformat() if p.end_on else None}
+        for p in periods
+    ]
 
 
 def _check_supervisor(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from contracts.identifiers import nip_parts
@@ -74,3 +74,96 @@ def status_change_problem(old: str, new: str, *, tmt_cpns: date, today: date) ->
     if "PPPK" in (old, new):
         return "A PPPK and a PNS/CPNS are different appointments with different NIPs."
     return f"A {old} cannot become {new}."
+
+
+def status_plausibility_problem(status: str, *, tmt_cpns: date, today: date) -> str | None:
+    """Why an employee with this TMT CPNS cannot hold `status` today, or None.
+
+    PP 11/2017: nobody is PNS before the probation year from TMT CPNS has passed. This holds
+    whatever the way the status was reached (import, entry or correction).
+    """
+    ends = probation_ends(tmt_cpns)
+    if status == "PNS" and today < ends:
+        return f"A PNS has served one year of probation; with this TMT CPNS it ends on {ends}."
+    return None
+
+
+def supervision_tree(
+    supervisor_of: Mapping[str, str | None],
+) -> tuple[dict[str, int], list[list[str]]]:
+    """Depth of each NIP in a set of new supervision links, and the loops among them.
+
+    `supervisor_of` maps each new employee to their supervisor; None, or someone outside the
+    mapping (already on the roster), ends the chain at depth 0. PermenPAN-RB 6/2022: each
+    appraiser's superior hears objections, so a chain must end: every loop is returned once as
+    the NIPs on it, and those on or below a loop get depth -1. Linear: each NIP is walked once.
+    """
+    depth: dict[str, int] = {}
+    loops: list[list[str]] = []
+    for start in supervisor_of:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        current: str | None = start
+        while current in supervisor_of and current not in depth and current not in on_path:
+            on_path[current] = len(path)
+            path.append(current)
+            current = supervisor_of[current]
+        if current in on_path:  # walked into its own path: a new loop
+            loop = path[on_path[current] :]
+            loops.append(loop)
+            depth.update(dict.fromkeys(loop, -1))
+            path, endless, level = path[: on_path[current]], True, -1
+        elif current in depth:
+            level = depth[current]
+            endless = level < 0
+        else:
+            endless, level = False, -1
+        for nip in reversed(path):
+            level = -1 if endless else level + 1
+            depth[nip] = level
+    return depth, loops
+
+
+def sanction_problems(
+    *, decided_on: date, effective_from: date, effective_until: date | None, today: date
+) -> dict[str, str]:
+    """Fields of a disciplinary sanction (PP 94/2021) that cannot be, with why."""
+    problems: dict[str, str] = {}
+    if decided_on > today:
+        problems["decided_on"] = "A sanction is recorded once decided; this date is in the future."
+    if effective_from < decided_on:
+        # PP 94/2021: the sanction takes effect from the decision; it does not act retroactively.
+        problems["effective_from"] = "A sanction cannot take effect before it is decided."
+    if effective_until is not None and effective_until < effective_from:
+        problems["effective_until"] = "The sanction cannot end before it takes effect."
+    return problems
+
+
+def unpaid_leave_problems(
+    start: date,
+    end: date | None,
+    *,
+    tmt_cpns: date,
+    taken: Sequence[tuple[date, date | None]],
+) -> dict[str, str]:
+    """Fields of a new period of unpaid leave (CLTN, PP 11/2017) that cannot be, with why.
+
+    A CLTN interrupts service, so it lies within it (not before TMT CPNS) and periods of one
+    employee never overlap; `end` None means the leave is still running.
+    """
+    problems: dict[str, str] = {}
+    if start < tmt_cpns:
+        problems["start"] = f"Unpaid leave cannot start before TMT CPNS ({tmt_cpns})."
+    if end is not None and end < start:
+        problems["end"] = "The leave cannot end before it starts."
+        return problems
+    for other_start, other_end in taken:
+        if _periods_overlap(start, end, other_start, other_end):
+            until = other_end.isoformat() if other_end else "open-ended"
+            problems["start"] = f"Overlaps the unpaid leave {other_start} to {until}."
+            break
+    return problems
+
+
+def _periods_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
+    return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)

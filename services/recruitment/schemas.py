@@ -7,8 +7,8 @@ from typing import Any
 import marshmallow as ma
 
 from contracts.identifiers import nip_problem
-from services.recruitment.models import GENDERS, STATUSES
-from services.recruitment.roster import UPDATABLE_FIELDS
+from services.recruitment.models import GENDERS, SANCTION_LEVELS, STATUSES
+from services.recruitment.roster import CORRECTION_PREFIX, UPDATABLE_FIELDS
 
 
 def _valid_nip(value: str) -> None:
@@ -67,6 +67,13 @@ class EmployeeUpdateSchema(ma.Schema):
     supervisor_nip = _nip_field(allow_none=True)
     status = ma.fields.String(**STATUS)
     reason = Text(validate=ma.validate.Length(max=500), metadata={"description": "Why (an SK)"})
+    correction = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The status was entered wrongly: set it without the transition rule "
+            "(a reason is required; the event's reason starts with 'Correction: ')"
+        },
+    )
 
     @ma.validates_schema
     def _something_to_change(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -74,6 +81,18 @@ class EmployeeUpdateSchema(ma.Schema):
             raise ma.ValidationError(
                 f"Give at least one field to change: {', '.join(UPDATABLE_FIELDS)}."
             )
+
+    @ma.validates_schema
+    def _a_correction_says_why(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if not data.get("correction"):
+            return
+        if "status" not in data:
+            raise ma.ValidationError("A correction fixes the status: give it.", "status")
+        longest = 500 - len(CORRECTION_PREFIX)
+        if not data.get("reason"):
+            raise ma.ValidationError("A correction needs a reason (e.g. the SK).", "reason")
+        if len(data["reason"]) > longest:
+            raise ma.ValidationError(f"A correction's reason is at most {longest} long.", "reason")
 
 
 class EmployeeSchema(ma.Schema):
@@ -91,3 +110,84 @@ class EmployeeSchema(ma.Schema):
     appointed_on = ma.fields.Date(required=True)
     created_at = ma.fields.DateTime(required=True)
     updated_at = ma.fields.DateTime(required=True)
+
+
+class EmployeeSearchArgs(ma.Schema):
+    """Filters of the roster search and the page wanted."""
+
+    unit = ma.fields.String(validate=ma.validate.Length(max=64))
+    status = ma.fields.String(**STATUS)
+    supervisor_nip = _nip_field()
+    q = Text(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Part of the name (any case) or the start of the NIP"},
+    )
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
+class EmployeePageSchema(ma.Schema):
+    """One page of employees, in NIP order, and how many match in all."""
+
+    items = ma.fields.List(ma.fields.Nested(EmployeeSchema), required=True)
+    page = ma.fields.Integer(required=True)
+    page_size = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
+
+
+class ImportArgs(ma.Schema):
+    """Options of a roster import."""
+
+    dry_run = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Only check the file; import nothing"}
+    )
+
+
+class ImportResultSchema(ma.Schema):
+    """What an import did (or, in a dry run, would do)."""
+
+    rows = ma.fields.Integer(required=True, metadata={"description": "Valid rows in the file"})
+    imported = ma.fields.Integer(required=True)
+    events = ma.fields.Integer(required=True, metadata={"description": "employee.appointed"})
+    dry_run = ma.fields.Boolean(required=True)
+    by_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    units = ma.fields.Integer(metadata={"description": "Distinct units in the file"})
+
+
+class SanctionCreateSchema(ma.Schema):
+    """A disciplinary sanction decided under PP 94/2021."""
+
+    sanction_id = Text(
+        required=True,
+        validate=ma.validate.Length(max=64),
+        metadata={"description": "Number of the SK imposing it"},
+    )
+    level = ma.fields.String(required=True, validate=ma.validate.OneOf(SANCTION_LEVELS))
+    kind = Text(required=True, validate=ma.validate.Length(max=200))
+    decided_on = ma.fields.Date(required=True)
+    effective_from = ma.fields.Date(required=True)
+    effective_until = ma.fields.Date(allow_none=True, load_default=None)
+
+
+class SanctionSchema(SanctionCreateSchema):
+    """A recorded sanction."""
+
+    nip = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class UnpaidLeaveCreateSchema(ma.Schema):
+    """A period of unpaid leave (CLTN); no `end` while it is still running."""
+
+    start = ma.fields.Date(required=True)
+    end = ma.fields.Date(allow_none=True, load_default=None)
+    reason = Text(validate=ma.validate.Length(max=500), metadata={"description": "E.g. the SK"})
+
+
+class UnpaidLeaveSchema(ma.Schema):
+    """A recorded period of unpaid leave."""
+
+    start = ma.fields.Date(required=True, attribute="start_on")
+    end = ma.fields.Date(allow_none=True, attribute="end_on")
+    reason = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)

@@ -5,15 +5,25 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.auth import current_principal, roles_required
 from chassis.db import request_session
 from chassis.errors import NotFound, check_field
 from contracts.identifiers import nip_problem
+from services.training import needs
 from services.training.models import Employee
-from services.training.schemas import EmployeeSchema
+from services.training.schemas import (
+    EmployeeSchema,
+    NeedQuerySchema,
+    NeedSchema,
+    NeedSummarySchema,
+    SummaryQuerySchema,
+)
 
 employees = Blueprint(
     "employees", __name__, url_prefix="/employees", description="Roster projection"
+)
+training_needs = Blueprint(
+    "needs", __name__, url_prefix="/needs", description="Training needs (from appraisals, Latsar)"
 )
 
 
@@ -30,4 +40,45 @@ class EmployeeView(MethodView):
         return employee
 
 
-BLUEPRINTS = (employees,)
+@training_needs.route("")
+class NeedsView(MethodView):
+    @roles_required("admin", "supervisor", "employee")
+    @training_needs.arguments(NeedQuerySchema, location="query")
+    @training_needs.response(200, NeedSchema(many=True))
+    @training_needs.paginate(page_size=50, max_page_size=500)
+    def get(self, filters: dict, pagination_parameters):
+        """Training needs, paged (admins all; supervisors own and appraisees'; employees own)."""
+        scope = needs.Scope.of(current_principal())
+        page, total = needs.list_needs(
+            request_session(),
+            scope,
+            filters,
+            pagination_parameters.first_item,
+            pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return page
+
+
+@training_needs.route("/summary")
+class NeedSummaryView(MethodView):
+    @roles_required("admin")
+    @training_needs.arguments(SummaryQuerySchema, location="query")
+    @training_needs.response(200, NeedSummarySchema)
+    def get(self, query: dict):
+        """A year's training needs per unit, by kind and by competency (admins)."""
+        return needs.summary(request_session(), query["year"], query.get("unit"))
+
+
+@training_needs.route("/<need_id>")
+class NeedView(MethodView):
+    @roles_required("admin", "supervisor", "employee")
+    @training_needs.response(200, NeedSchema)
+    @training_needs.alt_response(404, response="NOT_FOUND")
+    def get(self, need_id: str):
+        """One training need (admins any; supervisors own and appraisees'; employees own)."""
+        scope = needs.Scope.of(current_principal())
+        return needs.get_need(request_session(), scope, need_id)
+
+
+BLUEPRINTS = (employees, training_needs)

@@ -55,7 +55,7 @@ def test_appointing_writes_the_employee_and_a_contract_valid_event(
     assert event["type"] == "recruitment.employee.appointed"
     assert event["source"] == "recruitment"
     assert event["correlation_id"] == REQUEST_ID
-    assert event["data"] == {**body, "source": "manual"}
+    assert event["data"] == {**body, "source": "manual", "unpaid_leave": []}
 
 
 def test_appointment_date_defaults_to_today_in_the_province(recruitment, admin, employee_events):
@@ -193,6 +193,7 @@ def test_a_transfer_publishes_the_whole_record_and_what_changed(
         **expected,
         "changed": ["unit", "position", "supervisor_nip"],
         "reason": "SK Gubernur 821/45/2025",
+        "unpaid_leave": [],
     }
     stored = recruitment.client.get(f"/employees/{staff['nip']}", headers=admin).json
     assert {k: stored[k] for k in change} == change

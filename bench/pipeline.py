@@ -1,0 +1,181 @@
+"""Benchmark of the appraisal pipeline on the real services, RabbitMQ and PostgreSQL (issue 4).
+
+Finalized appraisals are written to the appraisal service's own outbox (`outbox.add`, in
+transactions, contract-checked), published by its real relay, and consumed by the awards and
+training workers with their real specs and handlers, each into its own fresh database. An event
+counts once it is committed in the inbox of both consumers. In one run, on a fresh vhost:
+- raw broker: py-amqp publishing with batched confirms and consuming, no chassis, no database;
+- lag at a steady 200/s (one appraisal per transaction): occurred_at to the moment the
+  consumer's commit is seen (a poller counts each inbox every few ms; the consumer commits
+  batches one after another, so the k-th row by handled_at is visible once the count reaches k);
+- sustained: a live writer finalizing appraisals (10 per transaction) as fast as it can, from
+  its first write to the last commit in both consumers;
+- backlog: the outbox already holds the events when the relay starts.
+Targets (DESIGN.md section 6): >= 2,000 events/s sustained; lag p99 < 250 ms at 200/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from typing import Any
+
+from bench._appraisals import FINALIZED, finalized, seed_roster
+from bench._broker import raw_broker
+from bench._env import fresh_database, fresh_vhost
+from bench._processes import PUBLISHER, Pipeline, has_handler
+from bench._stats import cpu_seconds, lag_figures, machine_busy
+from chassis.bus import Event
+from services import load_spec
+
+CONSUMERS = ("awards", "training")
+TARGET_EVENTS_PER_S = 2000.0
+TARGET_LAG_P99_MS = 250.0
+
+
+def measure_lag(pipeline: Pipeline, args: argparse.Namespace) -> dict[str, Any]:
+    """Lag at a steady rate, one event per transaction (a request finalizing one appraisal)."""
+    count = int(args.lag_rate * args.lag_seconds)
+    numbers = range(0, count)
+    with pipeline.polling(every=args.poll_ms / 1000) as samples:
+        writer, _started = pipeline.writer(numbers, 1, "lag", args.lag_rate)
+        pipeline.wait_committed(count, timeout=args.lag_seconds * 4 + 60)
+        writer.join()
+    lags = pipeline.lags_ms(samples)
+    return {
+        "rate_per_s": args.lag_rate,
+        "events": count,
+        "poll_ms": args.poll_ms,
+        **lag_figures(lags, TARGET_LAG_P99_MS),
+    }
+
+
+def measure_live(pipeline: Pipeline, args: argparse.Namespace, offset: int) -> dict[str, Any]:
+    """A writer finalizing appraisals as fast as it can while relay and consumers carry them."""
+    n, per_tx = args.events, args.per_transaction
+    before = pipeline.committed()
+    probes = pipeline.probe_backends
+    cpu_before = cpu_seconds(pipeline.pids(), pipeline.databases(), exclude=probes)
+    busy_before = machine_busy()
+    writer, started = pipeline.writer(range(offset, offset + n), per_tx, "live")
+    done = pipeline.wait_committed(before + n, timeout=600)
+    writer.join()
+    writer_cpu, writer_db_cpu = pipeline.last_writer_cpu()
+    after = cpu_seconds(
+        pipeline.pids(), pipeline.databases(), [("writer", writer_cpu)], exclude=probes
+    )
+    after["postgresql"] += writer_db_cpu  # its backend is gone by now
+    cpu = _cpu_per_event(cpu_before, after, n)
+    ours = sum(cpu.values())
+    machine = round((machine_busy() - busy_before) / n * 1e6)
+    rate = n / (done - started.value)
+    return {
+        "events": n,
+        "events_per_transaction": per_tx,
+        "events_per_s": round(rate),
+        "seconds": round(done - started.value, 2),
+        # Where the CPU went: each process of the pipeline, our databases' backends, the broker
+        # (shared with other vhosts), and the whole machine (other work shows as the rest).
+        "cpu_us_per_event": {
+            **cpu,
+            "pipeline": ours,
+            "machine": machine,
+            "other_work": max(machine - ours, 0),
+        },
+        # What the pipeline's own CPU would allow with every core to itself (an estimate).
+        "cpu_bound_events_per_s": round((os.cpu_count() or 1) * 1e6 / ours) if ours else None,
+    }
+
+
+def measure_backlog(pipeline: Pipeline, args: argparse.Namespace, offset: int) -> dict[str, Any]:
+    """The outbox holds `events` unsent rows when the publisher's relay starts."""
+    n = args.events
+    pipeline.stop_publisher()
+    writer, _started = pipeline.writer(range(offset, offset + n), 100, "backlog")
+    writer.join()
+    before = pipeline.committed()
+    started = time.time()
+    pipeline.start_publisher()
+    done = pipeline.wait_committed(before + n, timeout=600)
+    return {"events": n, "events_per_s": round(n / (done - started))}
+
+
+def _cpu_per_event(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, int]:
+    return {name: round((after[name] - before.get(name, 0.0)) / n * 1e6) for name in after}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of this benchmark, in one run."""
+    load_before = os.getloadavg()[0]
+    amqp_base = os.environ.get("AMQP_URL") or "amqp://guest:guest@localhost:5672//"
+    admin = (
+        os.environ.get("BENCH_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1/postgres"
+    )
+    services = (PUBLISHER, *CONSUMERS)
+    real = {s: has_handler(s, FINALIZED) and not args.stand_in for s in CONSUMERS}
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="sofifi-bench-") as log_dir:
+        amqp_url = stack.enter_context(fresh_vhost(amqp_base))
+        sample = Event(FINALIZED, finalized(0, "raw"), PUBLISHER, "bench").to_json().encode()
+        raw = raw_broker(amqp_url, sample, args.raw_messages)
+        urls = {
+            s: stack.enter_context(fresh_database(admin, load_spec(s).metadata)) for s in services
+        }
+        for service in CONSUMERS:
+            seed_roster(load_spec(service), urls[service])
+        pipeline = Pipeline(amqp_url, urls, CONSUMERS, log_dir, args.stand_in, args.add_many)
+        stack.enter_context(pipeline)
+        lag = measure_lag(pipeline, args)
+        live = measure_live(pipeline, args, offset=lag["events"])
+        backlog = measure_backlog(pipeline, args, offset=lag["events"] + args.events)
+        errors = pipeline.log_errors()
+    return {
+        "benchmark": "pipeline",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_before": round(load_before, 2),
+            "load_after": round(os.getloadavg()[0], 2),
+        },
+        "handlers": {s: "real" if real[s] else "stand-in (inbox only)" for s in CONSUMERS},
+        "writer": "outbox.add_many per transaction" if args.add_many else "outbox.add per event",
+        "raw_broker": raw,
+        "sustained": {
+            **live,
+            "target_events_per_s": TARGET_EVENTS_PER_S,
+            "meets_target": live["events_per_s"] >= TARGET_EVENTS_PER_S,
+        },
+        "backlog": backlog,
+        "lag": lag,
+        "worker_log_errors": errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the pipeline benchmark and print its figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--per-transaction", type=int, default=10)
+    parser.add_argument("--raw-messages", type=int, default=50_000)
+    parser.add_argument("--lag-rate", type=float, default=200.0)
+    parser.add_argument("--lag-seconds", type=float, default=15.0)
+    parser.add_argument("--poll-ms", type=float, default=5.0)
+    parser.add_argument(
+        "--stand-in",
+        action="store_true",
+        help="consumers record events in their inbox only: what the chassis alone carries",
+    )
+    parser.add_argument(
+        "--add-many",
+        action="store_true",
+        help="the writer adds each transaction's events with one outbox.add_many",
+    )
+    print(json.dumps(run(parser.parse_args(argv)), indent=2))
+
+
+if __name__ == "__main__":
+    main()

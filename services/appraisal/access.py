@@ -1,0 +1,82 @@
+"""Who may do what to whose appraisal, decided from the roster projection (no HTTP here).
+
+The appraiser is the employee's supervisor on the roster at the time of the act; an
+objection goes to the appraiser's own superior (PermenPAN-RB 6/2022). Views pass the caller's
+principal; these raise Forbidden / NotFound in the common error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from chassis.auth import Principal
+from chassis.errors import Forbidden, NotFound
+from services.appraisal.models import Employee
+
+
+def employee(session: Session, nip: str) -> Employee:
+    """The employee with `nip` in the roster projection; 404 when no event named them."""
+    found = session.get(Employee, nip)
+    if found is None:
+        raise NotFound(f"No employee with NIP {nip} is known to the appraisal service.")
+    return found
+
+
+def is_admin(principal: Principal) -> bool:
+    """True for BKD staff."""
+    return "admin" in principal.roles
+
+
+def is_supervisor_of(principal: Principal, subject: Employee) -> bool:
+    """True when the caller is a supervisor and the roster names them `subject`'s supervisor."""
+    return (
+        "supervisor" in principal.roles
+        and principal.nip is not None
+        and subject.supervisor_nip == principal.nip
+    )
+
+
+def require_appraiser(principal: Principal, subject: Employee) -> None:
+    """Only the employee's supervisor on the roster appraises them (not admins, not others)."""
+    if not is_supervisor_of(principal, subject):
+        raise Forbidden(f"Only the supervisor of {subject.nip} on the roster may appraise them.")
+
+
+def require_reader(
+    principal: Principal, subject: Employee, also: Iterable[str | None] = ()
+) -> None:
+    """Admins, the employee, their supervisor (and the NIPs in `also`) may read; others 403."""
+    if is_admin(principal) or (principal.nip is not None and principal.nip == subject.nip):
+        return
+    if is_supervisor_of(principal, subject):
+        return
+    if "supervisor" in principal.roles and principal.nip is not None and principal.nip in also:
+        return
+    raise Forbidden(f"You may not read the appraisals of {subject.nip}.")
+
+
+def superior_of(session: Session, appraiser_nip: str) -> str | None:
+    """The appraiser's own superior on the roster (who hears objections), or None."""
+    appraiser = session.get(Employee, appraiser_nip)
+    return appraiser.supervisor_nip if appraiser is not None else None
+
+
+def require_unit_viewer(session: Session, principal: Principal, unit: str) -> None:
+    """Admins, and supervisors who belong to the unit or supervise someone in it."""
+    if is_admin(principal):
+        return
+    if "supervisor" in principal.roles and principal.nip is not None:
+        in_unit = session.scalar(
+            select(
+                exists().where(
+                    Employee.unit == unit,
+                    (Employee.supervisor_nip == principal.nip) | (Employee.nip == principal.nip),
+                )
+            )
+        )
+        if in_unit:
+            return
+    raise Forbidden(f"Only admins and the supervisors of unit {unit} may see its calibration.")

@@ -1,0 +1,99 @@
+"""Objections (keberatan) to a finalized annual rating, decided by the appraiser's superior.
+
+An upheld objection changes the rating: a new predikat, a new revision, a new `finalized_at`
+and a new `appraisal.appraisal.finalized` with the same `appraisal_id` (a re-decision;
+consumers keep the newest). The unit's distribution is not checked again: the regulation gives
+the superior's decision the last word, and the calibration view shows the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from chassis.auth import Principal
+from chassis.errors import Conflict, Forbidden, NotFound
+from services.appraisal import access, ratings, rules
+from services.appraisal.models import Objection
+
+
+def file(session: Session, principal: Principal, nip: str, year: int, reason: str) -> Objection:
+    """The employee objects to their own finalized annual rating, within the window."""
+    if principal.nip is None or principal.nip != nip:
+        raise Forbidden("Only the employee may object to their own rating.")
+    appraisal = ratings.get(session, ratings.appraisal_id(nip, year, "ANNUAL"))
+    if appraisal.status != "FINALIZED":
+        raise Conflict("Only a finalized annual rating can be objected to.")
+    now = datetime.now(UTC)
+    too_late = rules.objection_window_problem(appraisal.finalized_at, now)
+    if too_late:
+        raise Conflict(too_late)
+    if session.scalar(select(Objection.id).filter_by(appraisal_id=appraisal.id)) is not None:
+        raise Conflict("This rating has been objected to already (once per rating).")
+    objection = Objection(
+        appraisal_id=appraisal.id,
+        nip=nip,
+        reason=reason,
+        status="PENDING",
+        filed_at=now,
+        previous_predikat=appraisal.predikat,
+    )
+    session.add(objection)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("This rating has been objected to already (once per rating).") from None
+    return objection
+
+
+def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
+    """The objection with `objection_id`; 404 when none."""
+    objection = session.get(Objection, objection_id, with_for_update=for_update)
+    if objection is None:
+        raise NotFound(f"No objection with id {objection_id}.")
+    return objection
+
+
+def read(session: Session, principal: Principal, objection_id: int) -> Objection:
+    """The objection, for the employee, the appraiser, the deciding superior and admins."""
+    objection = get(session, objection_id)
+    appraisal = ratings.get(session, objection.appraisal_id)
+    superior = access.superior_of(session, appraisal.appraiser_nip)
+    access.require_reader(
+        principal, access.employee(session, objection.nip), [appraisal.appraiser_nip, superior]
+    )
+    return objection
+
+
+def decide(
+    session: Session, principal: Principal, objection_id: int, values: Mapping[str, Any]
+) -> Objection:
+    """The appraiser's superior upholds (with the new ratings) or rejects the objection."""
+    objection = get(session, objection_id, for_update=True)
+    appraisal = ratings.get(session, objection.appraisal_id, for_update=True)
+    superior = access.superior_of(session, appraisal.appraiser_nip)
+    if "supervisor" not in principal.roles or superior is None or principal.nip != superior:
+        raise Forbidden("Only the appraiser's own superior on the roster decides an objection.")
+    if objection.status != "PENDING":
+        raise Conflict(f"This objection is decided already ({objection.status}).")
+    now = datetime.now(UTC)
+    objection.decided_by = principal.nip
+    objection.decided_at = now
+    objection.decision_reason = values["reason"]
+    if not values["upheld"]:
+        objection.status = "REJECTED"
+        return objection
+    objection.status = "UPHELD"
+    ratings.apply_ratings(appraisal, values)
+    appraisal.revision += 1
+    appraisal.finalized_at = now
+    objection.new_predikat = appraisal.predikat
+    ratings.publish_finalized(session, appraisal)
+    session.flush()
+    return objection
