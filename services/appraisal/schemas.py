@@ -6,25 +6,12 @@ from typing import Any
 
 import marshmallow as ma
 
+from chassis.fields import Text, check
 from contracts.identifiers import nip_problem
 from services.appraisal.models import PERIODS
 from services.appraisal.rules import BERAKHLAK_VALUES, PREDIKATS, RATINGS, UNIT_RATINGS
 
-
-def _valid_nip(value: str) -> None:
-    problem = nip_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
-
-
-class Text(ma.fields.String):
-    """A string with surrounding whitespace removed, refused when nothing is left."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
-            raise ma.ValidationError("Must not be blank.")
-        return text
+_valid_nip = check(nip_problem)
 
 
 YEAR = {"validate": ma.validate.Range(min=1950, max=2200)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from chassis.fields import check
 from contracts.identifiers import nip_problem
 from services.training.rules import COMPETENCY_TYPES, KINDS, SOURCES
 
@@ -20,10 +21,7 @@ class EmployeeSchema(ma.Schema):
     as_of = ma.fields.DateTime(required=True, metadata={"description": "Time of the last event"})
 
 
-def _valid_nip(value: str) -> None:
-    problem = nip_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
+_valid_nip = check(nip_problem)
 
 
 YEAR = {"validate": ma.validate.Range(min=1950, max=2200)}

@@ -10,8 +10,8 @@ from typing import Any
 
 import marshmallow as ma
 
+from chassis.fields import Text, check
 from contracts.identifiers import nik_problem
-from services.recruitment.schemas import Text
 from services.recruitment.selection import paging, rules
 from services.recruitment.selection.models import CATEGORIES
 
@@ -22,20 +22,11 @@ REASON = {
 }
 
 
-def _check(problem_of: Any) -> Any:
-    def validate(value: Any) -> None:
-        problem = problem_of(value)
-        if problem:
-            raise ma.ValidationError(problem)
-
-    return validate
-
-
 def _skd_field(part: str, **kwargs: Any) -> ma.fields.Integer:
     maximum, step = rules.SKD_PARTS[part]
     return ma.fields.Integer(
         strict=True,
-        validate=_check(lambda value: rules.skd_problem(part, value)),
+        validate=check(lambda value: rules.skd_problem(part, value)),
         metadata={"description": f"0-{maximum}, a multiple of {step}"},
         **kwargs,
     )
@@ -45,7 +36,7 @@ def _skb_field(**kwargs: Any) -> ma.fields.Decimal:
     return ma.fields.Decimal(
         places=None,
         as_string=False,
-        validate=_check(rules.skb_problem),
+        validate=check(rules.skb_problem),
         metadata={"description": "0-100, at most two decimals"},
         **kwargs,
     )
@@ -162,7 +153,7 @@ class ApplicationCreateSchema(ma.Schema):
     nik = ma.fields.String(
         required=True,
         load_only=True,
-        validate=_check(nik_problem),
+        validate=check(nik_problem),
         metadata={"description": "16 digits; kept private, never shown"},
     )
     name = Text(required=True, validate=ma.validate.Length(max=200))
@@ -170,7 +161,7 @@ class ApplicationCreateSchema(ma.Schema):
     gender = ma.fields.String(required=True, validate=ma.validate.OneOf(("M", "F")))
     education = Text(required=True, validate=ma.validate.Length(max=200))
     gpa = ma.fields.Decimal(
-        required=True, places=None, as_string=False, validate=_check(rules.gpa_problem)
+        required=True, places=None, as_string=False, validate=check(rules.gpa_problem)
     )
 
 
