@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chassis.auth import Principal
 from chassis.errors import Conflict, NotFound
+from contracts.appraisal import BERAKHLAK_VALUES
 from services.appraisal import access, plans, rules
 from services.appraisal.models import Appraisal, UnitRating, outbox
 
@@ -63,7 +64,7 @@ def apply_ratings(appraisal: Appraisal, values: Mapping[str, Any]) -> None:
     appraisal.behaviour_rating = values["behaviour_rating"]
     if "behaviour_values" in values:
         appraisal.behaviour_values = {
-            name: values["behaviour_values"][name] for name in rules.BERAKHLAK_VALUES
+            name: values["behaviour_values"][name] for name in BERAKHLAK_VALUES
         }
     for comment in ("results_comment", "behaviour_comment"):
         if comment in values:

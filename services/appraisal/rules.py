@@ -25,16 +25,6 @@ from fractions import Fraction
 RATINGS = ("DI_ATAS", "SESUAI", "DI_BAWAH")
 PREDIKATS = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 UNIT_RATINGS = ("ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
-# PermenPAN-RB 6/2022: perilaku kerja is assessed on the seven core values BerAKHLAK.
-BERAKHLAK_VALUES = (
-    "berorientasi_pelayanan",
-    "akuntabel",
-    "kompeten",
-    "harmonis",
-    "loyal",
-    "adaptif",
-    "kolaboratif",
-)
 # Below this many appraised staff, minimum shares of secondary categories are waived.
 SMALL_UNIT = 10
 

@@ -7,9 +7,10 @@ from typing import Any
 import marshmallow as ma
 
 from chassis.fields import Text, check
+from contracts.appraisal import BERAKHLAK_VALUES
 from contracts.identifiers import nip_problem
 from services.appraisal.models import PERIODS
-from services.appraisal.rules import BERAKHLAK_VALUES, PREDIKATS, RATINGS, UNIT_RATINGS
+from services.appraisal.rules import PREDIKATS, RATINGS, UNIT_RATINGS
 
 _valid_nip = check(nip_problem)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -110,29 +111,16 @@ def record_appraisals(
         row = facts.get((nip, year))
         if row is None:
             continue
-        decision = rules.sofifi_berprestasi(
-            year,
-            row.predikat,
-            complaints=[_complaint(c._mapping) for c in complaints.get(nip, ())],
-            sanctions=[_sanction(s._mapping) for s in sanctions.get(nip, ())],
-            jp=rules.JpRecord(bool(row.ledger_open), row.jp_total if row.ledger_open else None),
-        )
-        reasons = decision.reasons_as_dicts()
-        key = {"nip": nip, "year": year, "programme": rules.PROGRAMME}
-        basis = {"unit": row.unit, "basis": row.appraisal_id}
-        decided = row.eligible is not None
-        if decided and (row.eligible, row.reasons) == (decision.eligible, reasons):
-            if (row.decided_unit, row.basis) != (basis["unit"], basis["basis"]):
-                bases.append({**basis, **{f"k_{k}": v for k, v in key.items()}})
+        change = _change(nip, year, row, complaints.get(nip, ()), sanctions.get(nip, ()), now)
+        if change is None:
             continue
-        values = {**basis, "eligible": decision.eligible, "reasons": reasons, "determined_at": now}
-        if decided:
-            updates.append({**values, **{f"k_{k}": v for k, v in key.items()}})
+        if change.insert:
+            inserts.append({**change.key, **change.values})
         else:
-            inserts.append({**key, **values})
-        events.append(
-            (determined_event(key, decision.eligible, reasons, now), newest[(nip, year)][2])
-        )
+            keyed = {**change.values, **{f"k_{k}": v for k, v in change.key.items()}}
+            (updates if change.event else bases).append(keyed)
+        if change.event:
+            events.append((change.event, newest[(nip, year)][2]))
     connection = session.connection()
     for statement, rows in (
         (_UPDATE_DECISION, bases),
@@ -241,6 +229,39 @@ def redetermine(session: Session, nip: str, year: int) -> bool:
         return False
     complaints = _run(session, _COMPLAINTS_OF, nip=nip) if facts.any_complaint else ()
     sanctions = _run(session, _SANCTIONS_OF, nip=nip) if facts.any_sanction else ()
+    change = _change(nip, year, facts, complaints, sanctions, datetime.now(UTC))
+    if change is None:
+        return False
+    if change.insert:
+        session.connection().execute(_INSERT_DECISION, {**change.key, **change.values})
+    else:
+        _update(session, change.key, change.values)
+    if change.event is None:
+        return False
+    outbox.add(session, DETERMINED, change.event)
+    return True
+
+
+@dataclass(frozen=True)
+class _Change:
+    """What deciding again changes: the decision row's `values`, and the event to publish
+    (None when only the basis moved: a newer appraisal with the same outcome)."""
+
+    key: dict[str, Any]
+    values: dict[str, Any]
+    insert: bool
+    event: dict[str, Any] | None
+
+
+def _change(
+    nip: str,
+    year: int,
+    facts: Any,
+    complaints: Iterable[Any],
+    sanctions: Iterable[Any],
+    now: datetime,
+) -> _Change | None:
+    """Decide from one (employee, year)'s stored facts; None when nothing changes."""
     decision = rules.sofifi_berprestasi(
         year,
         facts.predikat,
@@ -253,17 +274,12 @@ def redetermine(session: Session, nip: str, year: int) -> bool:
     basis = {"unit": facts.unit, "basis": facts.appraisal_id}
     decided = facts.eligible is not None
     if decided and (facts.eligible, facts.reasons) == (decision.eligible, reasons):
-        if (facts.decided_unit, facts.basis) != (basis["unit"], basis["basis"]):
-            _update(session, key, basis)  # a newer appraisal with the same outcome: no event
-        return False
-    now = datetime.now(UTC)
+        if (facts.decided_unit, facts.basis) == (basis["unit"], basis["basis"]):
+            return None
+        return _Change(key, basis, insert=False, event=None)
     values = {**basis, "eligible": decision.eligible, "reasons": reasons, "determined_at": now}
-    if decided:
-        _update(session, key, values)
-    else:
-        session.connection().execute(_INSERT_DECISION, {**key, **values})
-    outbox.add(session, DETERMINED, determined_event(key, decision.eligible, reasons, now))
-    return True
+    event = determined_event(key, decision.eligible, reasons, now)
+    return _Change(key, values, insert=not decided, event=event)
 
 
 def determined_event(

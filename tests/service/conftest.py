@@ -31,6 +31,7 @@ from chassis.service import ServiceSpec
 from contracts import validate_event
 from contracts.identifiers import make_nip
 from services import load_spec
+from tests.service.selection_support import Selection
 
 APPOINTED = "recruitment.employee.appointed"
 UPDATED = "recruitment.employee.updated"
@@ -116,6 +117,18 @@ def _fate(message: Any) -> str:
     return {"ACK": "ack", "REQUEUED": "requeue", "REJECTED": "reject"}.get(
         message._state, message._state
     )
+
+
+@pytest.fixture
+def recruitment(make_service: Callable[..., ServiceUnderTest]) -> ServiceUnderTest:
+    """The recruitment service on its own migrated SQLite database."""
+    return make_service("recruitment")
+
+
+@pytest.fixture
+def selection(recruitment: ServiceUnderTest, keys: Any) -> Selection:
+    """Drives the CPNS selection of `recruitment` through its HTTP API."""
+    return Selection(recruitment, keys)
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ REQUEST_ID = "req-roster-0001"
 
 
 @pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
 def admin(keys):
     return keys.headers("admin")
 

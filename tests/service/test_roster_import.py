@@ -12,11 +12,6 @@ from tests.service.roster_support import HEADER, csv_row, csv_text, post_csv, st
 
 
 @pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
 def admin(keys):
     return keys.headers("admin")
 

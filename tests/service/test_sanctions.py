@@ -10,11 +10,6 @@ from tests.service.roster_support import stored_state
 
 
 @pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
 def admin(keys):
     return keys.headers("admin")
 

@@ -11,19 +11,9 @@ from sqlalchemy import update
 from contracts import validate_event
 from contracts.identifiers import make_nip, nip_problem
 from services.recruitment.selection.models import SelectionResult
-from tests.service.selection_support import YEAR, Selection, applicant, nik
+from tests.service.selection_support import YEAR, applicant, nik
 
 TMT = {"tmt_cpns": "2025-03-01"}
-
-
-@pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
-def selection(recruitment, keys):
-    return Selection(recruitment, keys)
 
 
 @pytest.fixture

@@ -9,17 +9,6 @@ from contracts import validate_event
 from services.recruitment.app import SPEC
 from tests.service.selection_support import YEAR, Selection, applicant
 
-
-@pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
-def selection(recruitment, keys):
-    return Selection(recruitment, keys)
-
-
 # quota 1: REG-00002 wins on the final score although REG-00001 has the better SKD.
 SCORES = {
     1: (100, 100, 180, "80"),  # SKD 380, final 75.636

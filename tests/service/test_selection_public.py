@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.selection_support import YEAR, Selection, applicant
-
-
-@pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
-def selection(recruitment, keys):
-    return Selection(recruitment, keys)
+from tests.service.selection_support import YEAR, applicant
 
 
 def test_the_announcement_is_public_and_carries_no_personal_data(selection, recruitment):

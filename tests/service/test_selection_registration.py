@@ -6,17 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.service.selection_support import Selection, applicant, formation_body
-
-
-@pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
-def selection(recruitment, keys):
-    return Selection(recruitment, keys)
+from tests.service.selection_support import applicant, formation_body
 
 
 def test_a_formation_is_created_listed_and_read(selection):

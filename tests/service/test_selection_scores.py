@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.selection_support import YEAR, Selection, skb_csv, skd_csv
-
-
-@pytest.fixture
-def recruitment(make_service):
-    return make_service("recruitment")
-
-
-@pytest.fixture
-def selection(recruitment, keys):
-    return Selection(recruitment, keys)
+from tests.service.selection_support import YEAR, skb_csv, skd_csv
 
 
 @pytest.fixture
