@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,26 +19,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, current_app, g, request
 
 from chassis.errors import Forbidden, Unauthorized
+from chassis.principal import ROLES, Principal
 
-ROLES: tuple[str, ...] = ("admin", "recruiter", "supervisor", "employee", "committee", "officer")
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 10
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the token's subject, roles, NIP and unit."""
-
-    username: str
-    roles: tuple[str, ...]
-    nip: str | None = None
-    unit: str | None = None
-
-    def has_any(self, roles: Iterable[str]) -> bool:
-        """True when the principal holds at least one of `roles`."""
-        return bool(set(self.roles) & set(roles))
 
 
 def generate_keypair(private_path: Path, public_path: Path) -> bool:
@@ -146,6 +131,13 @@ def bearer_token() -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def optional_principal() -> Principal | None:
+    """The verified caller when the request carries a token; None for a public call."""
+    if bearer_token() is None:
+        return None
+    return current_principal()
 
 
 def current_principal() -> Principal:

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from chassis.domain import ConflictError, DomainError, Invalid, NotAllowed, NotFoundError
 from chassis.logs import current_correlation_id
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,29 @@ def handle_http_exception(exc: HTTPException) -> Response:
     return error_response(code, message, data.get("messages") or data.get("errors"), headers)
 
 
+def domain_error_response(exc: DomainError) -> Response:
+    """A domain refusal in the common shape: 422, 404, 409 or 403."""
+    if isinstance(exc, Invalid):
+        return error_response(422, exc.message, {exc.location: exc.problems})
+    if isinstance(exc, NotFoundError):
+        return error_response(404, exc.message)
+    if isinstance(exc, ConflictError):
+        return error_response(409, exc.message, exc.details)
+    if isinstance(exc, NotAllowed):
+        return error_response(403, exc.message)
+    return error_response(400, exc.message)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render ApiError, HTTP errors and unexpected exceptions in the common shape."""
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.code, exc.message, exc.errors, exc.headers)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return domain_error_response(exc)
 
     app.register_error_handler(HTTPException, handle_http_exception)
 

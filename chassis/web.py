@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from kombu import Connection
 from sqlalchemy import Engine, func, select
 
-from chassis.auth import Auth
+from chassis.auth import Auth, optional_principal
 from chassis.bus import broker_reachable
 from chassis.config import ENV_NAMES, Settings
 from chassis.db import Database, ping
@@ -28,6 +29,7 @@ from chassis.logs import (
 )
 from chassis.metrics import Metrics
 from chassis.service import ServiceSpec
+from chassis.uow import UnitOfWork, unit_of_work
 
 log = logging.getLogger("sofifi.access")
 
@@ -132,6 +134,7 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     settings: Settings = app.config["SETTINGS"]
     Database().init_app(app)
     Auth().init_app(app)
+    app.extensions["service_spec"] = spec
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)
     engine = Database.state(app).engine
@@ -162,3 +165,25 @@ def _outbox_backlog(app: Flask, spec: ServiceSpec) -> dict[str, Any]:
             select(func.count(), func.min(table.c.created_at)).where(table.c.sent_at.is_(None))
         ).one()
     return {"pending": pending, "oldest_pending": oldest.isoformat() if oldest else None}
+
+
+@contextmanager
+def transaction() -> Iterator[UnitOfWork]:
+    """The request's unit of work: the caller (if any) as actor; commits when the block ends.
+
+    Views open it, hand it to a workflow and return what the workflow returns; serialisation
+    happens after the commit (sessions do not expire objects on commit).
+    """
+    spec: ServiceSpec = current_app.extensions["service_spec"]
+    factory = Database.state(current_app).session_factory
+    actor = optional_principal()
+    with unit_of_work(factory, spec.outbox, actor, g.get("request_id")) as uow:
+        yield uow
+
+
+def reader() -> UnitOfWork:
+    """A read-only unit of work on the request's session (closed at teardown, never committed)."""
+    from chassis.db import request_session
+
+    spec: ServiceSpec = current_app.extensions["service_spec"]
+    return UnitOfWork(request_session(), spec.outbox, optional_principal(), g.get("request_id"))
