@@ -199,7 +199,6 @@ class Settings:
     outbox_poll_interval: float
     outbox_idle_interval: float
     worker_heartbeat_file: Path | None
-    fastpaths: bool
     jwt_issuer: str
     jwt_audience: str
     jwt_public_key_file: Path
@@ -253,7 +252,6 @@ class Settings:
             outbox_poll_interval=get("OUTBOX_POLL_INTERVAL"),
             outbox_idle_interval=get("OUTBOX_IDLE_INTERVAL"),
             worker_heartbeat_file=get("WORKER_HEARTBEAT_FILE"),
-            fastpaths=get("SOFIFI_FASTPATHS"),
             jwt_issuer=get("JWT_ISSUER"),
             jwt_audience=get("JWT_AUDIENCE"),
             jwt_public_key_file=get("JWT_PUBLIC_KEY_FILE") or var_dir / "keys/jwt-public.pem",

@@ -32,11 +32,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from chassis.bus import BusError, Event, Outgoing, Publisher
 from chassis.db import BigId, UtcDateTime, is_postgres
+from chassis.fastpaths import DriverInsert
 from chassis.logs import current_correlation_id, new_correlation_id
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class Outbox:
         # Built once: making a statement per call costs more than running it. Inline: the
         # new row's id is not needed, so no RETURNING is asked for.
         self._insert = insert(table).inline()
-        self._driver_inserts: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._insert_one = DriverInsert(self._insert, _ROW_KEYS)
 
     def add(
         self,
@@ -97,22 +97,7 @@ class Outbox:
     ) -> Event:
         """Write `event_type` with `data` to the outbox; it is sent only if the caller commits."""
         event = self._event(event_type, data, version, correlation_id)
-        connection = session.connection()
-        statement = self._driver_insert(connection.dialect)
-        if statement is None:
-            connection.execute(self._insert, self._row(event))
-        else:
-            # Straight to the driver, on the transaction's own connection: SQLAlchemy's
-            # execution and result machinery cost as much again as the statement itself, for
-            # a row nobody reads back (writers and handlers add events on their hot path).
-            sql, order = statement
-            row = self._row(event)
-            params = tuple(row[key] for key in order) if order else row
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(sql, params)
-            finally:
-                cursor.close()
+        self._insert_one.execute(session.connection(), self._row(event))
         return event
 
     def add_many(
@@ -142,16 +127,6 @@ class Outbox:
         if self.validate is not None:
             self.validate(event.to_dict())
         return event
-
-    def _driver_insert(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None] | None:
-        """The insert as the driver takes it (SQL, parameter order if positional), per dialect."""
-        if dialect.name not in ("postgresql", "sqlite"):
-            return None
-        if dialect.name not in self._driver_inserts:
-            compiled = self._insert.compile(dialect=dialect, column_keys=list(_ROW_KEYS))
-            order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            self._driver_inserts[dialect.name] = (str(compiled), order)
-        return self._driver_inserts[dialect.name]
 
     @staticmethod
     def _row(event: Event) -> dict[str, Any]:

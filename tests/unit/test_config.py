@@ -27,7 +27,6 @@ def test_defaults_with_an_empty_environment():
     assert settings.jwt_public_key_file == Path("var/keys/jwt-public.pem")
     assert settings.jwt_private_key_file == Path("var/keys/jwt-private.pem")
     assert settings.log_level == "INFO"
-    assert settings.fastpaths is True
     assert settings.worker_heartbeat_file is None
     # A service routes nowhere: only the gateway is told where the others are.
     assert settings.service_urls == {}
