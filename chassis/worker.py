@@ -80,6 +80,7 @@ class Worker:
             lambda: Publisher(connect(settings.amqp_url), settings.event_exchange),
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval,
+            idle_interval=settings.outbox_idle_interval,
         )
 
     def consumer(self) -> EventConsumer:
