@@ -147,7 +147,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         ports = dict(zip(names, free_ports(len(names)), strict=True))
         env = platform_env(Path(root) / "var", amqp, ports)
         gateway = f"http://127.0.0.1:{ports['gateway']}"
-        with started(args.sofifi, env, Path(root) / "platform.log") as process:
+        log_path = Path(args.log) if args.log else Path(root) / "platform.log"
+        with started(args.sofifi, env, log_path) as process:
             ready_s = wait_ready(gateway, process)
             time.sleep(args.settle)
             processes = tree(process.pid)
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--settle", type=float, default=5.0, help="pause after ready")
     parser.add_argument("--sofifi", default=str(Path(sys.executable).parent / "sofifi"))
+    parser.add_argument("--log", help="keep the platform's log in this file")
     print(json.dumps(measure(parser.parse_args(argv)), indent=2))
 
 
