@@ -4,7 +4,8 @@
   the commit itself wakes the relay, which LISTENs on a connection of its own; a rollback
   sends nothing. Nothing is missed: the relay listens before its first look at the table.
 - A SQLite file: the relay watches the file and its write-ahead log (two `stat` calls per
-  poll interval) and looks at the table only when they changed.
+  poll interval, every few intervals once quiet) and looks at the table only when they
+  changed.
 - Anything else: the relay sleeps, longer and longer up to the idle interval, while nothing
   comes.
 Each waits in steps of at most a second, so that a stop is seen at once.
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, Engine, text
 log = logging.getLogger(__name__)
 
 STEP = 1.0
+WATCH_SLOWDOWN = 4
 RECONNECT_SECONDS = 5.0
 
 
@@ -100,7 +102,11 @@ class FileWatch(Backoff):
 
     def idle(self, stop: threading.Event) -> None:
         deadline = time.monotonic() + self.longest
-        while not stop.wait(self.poll_interval) and time.monotonic() < deadline:
+        # Every poll interval at first; after a quiet moment every few (a first event after a
+        # long quiet waits at most WATCH_SLOWDOWN poll intervals, a stream never slows).
+        step = self.poll_interval
+        while not stop.wait(step) and time.monotonic() < deadline:
+            step = min(step * 2, self.poll_interval * WATCH_SLOWDOWN)
             state = self._state()
             if state != self.seen:
                 # Taken before the relay's next look at the table: a commit after that look
