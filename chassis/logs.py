@@ -146,7 +146,8 @@ def configure_logging(service: str, level: str = "INFO", readable: bool | None =
     root.addHandler(handler)
     root.setLevel(level)
     # kombu and amqp are chatty at DEBUG and never log anything we need at INFO; at a terminal
-    # Alembic's set-up lines and gunicorn's worker boots are noise too.
-    noisy = ("amqp", "kombu", "urllib3", *(("alembic", "gunicorn.error") if readable else ()))
+    # Alembic's set-up lines, gunicorn's worker boots and werkzeug's access lines are noise.
+    terminal_noise = ("alembic", "gunicorn.error", "werkzeug")  # werkzeug: a second access log
+    noisy = ("amqp", "kombu", "urllib3", *(terminal_noise if readable else ()))
     for name in noisy:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -18,7 +18,9 @@ def stderr(monkeypatch):
     """A fake stderr, a terminal or not; the root logger restored afterwards."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    levels = {name: logging.getLogger(name).level for name in ("alembic", "gunicorn.error")}
+    levels = {
+        name: logging.getLogger(name).level for name in ("alembic", "gunicorn.error", "werkzeug")
+    }
 
     def make(tty: bool) -> io.StringIO:
         stream = io.StringIO()
