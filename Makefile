@@ -20,9 +20,10 @@ run: install ## Set up (keys, migrations) and run the whole platform; gateway on
 test: install lint ## Lint, then every test (unit, service, contract, integration, e2e)
 	$(BIN)/pytest
 
-lint: install
+lint: install ## Ruff, and the import contracts between the layers (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -25,7 +25,7 @@ from chassis.db import make_engine
 from chassis.logs import configure_logging
 from chassis.service import ServiceSpec
 from chassis.worker import Worker
-from services import load_spec
+from sofifi.registry import load_spec
 
 PUBLISHER = "appraisal"
 

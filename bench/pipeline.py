@@ -31,7 +31,7 @@ from bench._env import fresh_database, fresh_vhost
 from bench._processes import PUBLISHER, Pipeline, has_handler
 from bench._stats import cpu_seconds, lag_figures, machine_busy
 from chassis.bus import Event
-from services import load_spec
+from sofifi.registry import load_spec
 
 CONSUMERS = ("awards", "training")
 TARGET_EVENTS_PER_S = 2000.0

@@ -73,12 +73,6 @@ def _person(rng: random.Random, used: set[str], status: str | None = None) -> di
     }
 
 
-def _official(
-    rng: random.Random, used: set[str], position: str, boss: dict[str, Any]
-) -> dict[str, Any]:
-    return {**_person(rng, used, "PNS"), "position": position, "supervisor_nip": boss["nip"]}
-
-
 def province(rows: int, seed: int = 2026) -> list[dict[str, Any]]:
     """`rows` employees in units of about 125, each unit a tree under the provincial secretary."""
     rng = random.Random(seed)

@@ -6,14 +6,14 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from kombu import Connection, Exchange, Queue, binding
-from kombu.transport import pyamqp
+
+from chassis.fastpaths import amqp_transport, corked
 
 log = logging.getLogger(__name__)
 
@@ -213,71 +213,11 @@ def _binding_definition(source: str, queue: str, routing_key: str, vhost: str) -
     }
 
 
-READ_AHEAD = 32 * 1024
-
-
-class ReadAheadTransport(pyamqp.Transport):
-    """kombu's py-amqp transport, reading the socket in large chunks.
-
-    py-amqp asks the socket for exactly the bytes of the next frame part, three receives per
-    frame and nine per message; a consumer then spends more time in recv() than in its
-    handlers. py-amqp keeps whatever a receive returned beyond the request for the next read,
-    so asking for more is all it takes.
-    """
-
-    def establish_connection(self):
-        connection = super().establish_connection()
-        transport = connection.transport
-        recv = getattr(transport, "_quick_recv", None)
-        if recv is not None and getattr(transport, "sock", None) is not None:
-            transport._quick_recv = lambda size: recv(max(size, READ_AHEAD))
-            blocking_read = connection.blocking_read
-
-            def read(timeout=None):
-                # A whole frame already read ahead is parsed without touching the socket:
-                # setting and restoring its timeout around that would be two system calls for
-                # nothing, six per message.
-                if not _frame_buffered(transport):
-                    return blocking_read(timeout)
-                return connection.on_inbound_frame(transport.read_frame())
-
-            connection.blocking_read = read
-        return connection
-
-
-def _frame_buffered(transport) -> bool:
-    """True when the read-ahead buffer holds a whole frame: header, payload and end octet."""
-    buffer = getattr(transport, "_read_buffer", b"")
-    return len(buffer) >= 8 and len(buffer) >= int.from_bytes(buffer[3:7], "big") + 8
-
-
 def connect(url: str, *, heartbeat: int = 20, timeout: float = 5.0) -> Connection:
     """A kombu connection with a connect timeout and heartbeats (not yet connected)."""
-    transport = ReadAheadTransport if url.split("://", 1)[0] in ("amqp", "pyamqp") else None
-    return Connection(url, heartbeat=heartbeat, connect_timeout=timeout, transport=transport)
-
-
-@contextmanager
-def corked(connection: Connection) -> Iterator[None]:
-    """Gather every frame written inside the block and send them in one write at its end.
-
-    A batch of messages then costs one system call instead of one per message. On an error
-    nothing gathered is sent (the caller publishes the batch again).
-    """
-    transport = getattr(connection.connection, "transport", None)
-    send = getattr(transport, "_write", None)
-    if send is None:  # another transport (memory): nothing to gather
-        yield
-        return
-    chunks: list[bytes] = []
-    # py-amqp hands over a view of a buffer it reuses for the next frame: copy it.
-    transport._write = lambda data: chunks.append(bytes(data))
-    try:
-        yield
-    finally:
-        transport._write = send
-    if chunks:
-        transport.write(b"".join(chunks))
+    return Connection(
+        url, heartbeat=heartbeat, connect_timeout=timeout, transport=amqp_transport(url)
+    )
 
 
 def broker_reachable(url: str, timeout: float = 2.0) -> bool:

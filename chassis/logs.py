@@ -91,23 +91,63 @@ class RedactingJsonFormatter(JsonFormatter):
         }
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """Send JSON lines to stderr for the whole process (idempotent)."""
+# Attributes every LogRecord has: what is left are the `extra` fields a readable line shows.
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "service",
+    "correlation_id",
+    "taskName",
+}
+
+
+class ReadableFormatter(logging.Formatter):
+    """One short line per record for a person at a terminal: time, level, service, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = " ".join(
+            f"{key}={redact(str(value))}"
+            for key, value in vars(record).items()
+            if key not in _RECORD_FIELDS and not key.startswith("_")
+        )
+        moment = self.formatTime(record, "%H:%M:%S")
+        line = f"{moment} {record.levelname:<7} {record.service:<12} {record.getMessage()}"
+        line = f"{line}  {extras}" if extras else line
+        if record.exc_info:
+            line = f"{line}\n{redact(self.formatException(record.exc_info))}"
+        return line
+
+
+def interactive() -> bool:
+    """True when stderr is a terminal (a person is watching, not a container or a file)."""
+    return sys.stderr.isatty()
+
+
+def configure_logging(service: str, level: str = "INFO", readable: bool | None = None) -> None:
+    """Send log lines to stderr for the whole process (idempotent): JSON lines, or short
+    readable lines when `readable` (by default: when stderr is a terminal)."""
+    readable = interactive() if readable is None else readable
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_sofifi", False):
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler._sofifi = True  # type: ignore[attr-defined]
-    handler.setFormatter(
-        RedactingJsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    if readable:
+        handler.setFormatter(ReadableFormatter())
+    else:
+        handler.setFormatter(
+            RedactingJsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
         )
-    )
     handler.addFilter(CorrelationFilter(service))
     root.addHandler(handler)
     root.setLevel(level)
-    # kombu and amqp are chatty at DEBUG and never log anything we need at INFO.
-    for noisy in ("amqp", "kombu", "urllib3"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # kombu and amqp are chatty at DEBUG and never log anything we need at INFO; at a terminal
+    # Alembic's set-up lines, gunicorn's worker boots and werkzeug's access lines are noise.
+    terminal_noise = ("alembic", "gunicorn.error", "werkzeug")  # werkzeug: a second access log
+    noisy = ("amqp", "kombu", "urllib3", *(terminal_noise if readable else ()))
+    for name in noisy:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -7,7 +7,6 @@ each app keeps its own registry, so several apps in one process never collide.
 
 from __future__ import annotations
 
-import os
 import time
 
 from flask import Flask, Response, g, request
@@ -20,10 +19,12 @@ from prometheus_client import (
     multiprocess,
 )
 
+from chassis.config import env
+
 
 def multiprocess_mode() -> bool:
     """True when samples are shared through PROMETHEUS_MULTIPROC_DIR."""
-    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+    return bool(env("PROMETHEUS_MULTIPROC_DIR"))
 
 
 class Metrics:

@@ -32,12 +32,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from chassis.bus import BusError, Event, Outgoing, Publisher
 from chassis.db import BigId, UtcDateTime, is_postgres
+from chassis.fastpaths import DriverInsert
 from chassis.logs import current_correlation_id, new_correlation_id
+from chassis.wakeup import Wakeup, notify, wakeup_for
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Outbox:
         # Built once: making a statement per call costs more than running it. Inline: the
         # new row's id is not needed, so no RETURNING is asked for.
         self._insert = insert(table).inline()
-        self._driver_inserts: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._insert_one = DriverInsert(self._insert, _ROW_KEYS)
 
     def add(
         self,
@@ -98,21 +99,8 @@ class Outbox:
         """Write `event_type` with `data` to the outbox; it is sent only if the caller commits."""
         event = self._event(event_type, data, version, correlation_id)
         connection = session.connection()
-        statement = self._driver_insert(connection.dialect)
-        if statement is None:
-            connection.execute(self._insert, self._row(event))
-        else:
-            # Straight to the driver, on the transaction's own connection: SQLAlchemy's
-            # execution and result machinery cost as much again as the statement itself, for
-            # a row nobody reads back (writers and handlers add events on their hot path).
-            sql, order = statement
-            row = self._row(event)
-            params = tuple(row[key] for key in order) if order else row
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(sql, params)
-            finally:
-                cursor.close()
+        self._insert_one.execute(connection, self._row(event))
+        notify(connection, self.source)
         return event
 
     def add_many(
@@ -127,6 +115,7 @@ class Outbox:
         events = [self._event(event_type, data, version, cid) for data, cid in items]
         if events:
             session.execute(self._insert, [self._row(event) for event in events])
+            notify(session.connection(), self.source)
         return events
 
     def _event(
@@ -142,16 +131,6 @@ class Outbox:
         if self.validate is not None:
             self.validate(event.to_dict())
         return event
-
-    def _driver_insert(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None] | None:
-        """The insert as the driver takes it (SQL, parameter order if positional), per dialect."""
-        if dialect.name not in ("postgresql", "sqlite"):
-            return None
-        if dialect.name not in self._driver_inserts:
-            compiled = self._insert.compile(dialect=dialect, column_keys=list(_ROW_KEYS))
-            order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            self._driver_inserts[dialect.name] = (str(compiled), order)
-        return self._driver_inserts[dialect.name]
 
     @staticmethod
     def _row(event: Event) -> dict[str, Any]:
@@ -174,6 +153,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval: float = 0.05,
+        idle_interval: float = 2.0,
         max_backoff: float = 30.0,
     ) -> None:
         self.engine = engine
@@ -182,6 +162,7 @@ class OutboxRelay:
         self.publisher_factory = publisher_factory
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.idle_interval = idle_interval
         self.max_backoff = max_backoff
         self._publisher: Publisher | None = None
         # Advisory-lock key: the same for every relay of this database, so only one publishes.
@@ -266,9 +247,20 @@ class OutboxRelay:
             )
 
     def run(self, stop: threading.Event) -> None:
-        """Publish until `stop` is set, backing off while the broker or database is away."""
+        """Publish until `stop` is set, backing off while the broker or database is away.
+
+        An idle relay sleeps until a sign of new rows (chassis.wakeup: a NOTIFY from the
+        writer's commit on PostgreSQL, the file changing on SQLite) or the idle interval.
+        """
+        wakeup = wakeup_for(self.engine, self.source, self.poll_interval, self.idle_interval)
+        try:
+            self._loop(stop, wakeup)
+        finally:
+            wakeup.close()
+            self._drop_publisher()
+
+    def _loop(self, stop: threading.Event, wakeup: Wakeup) -> None:
         backoff = 0.0
-        idle_pause = self.poll_interval / 8
         sent = 0
         while not stop.is_set():
             try:
@@ -289,13 +281,10 @@ class OutboxRelay:
                 # Rows are coming. In a stream, let more gather (half a poll interval of lag):
                 # each batch costs a transaction and a confirm round trip whatever its size.
                 # A trickle goes at once.
-                idle_pause = self.poll_interval / 8
+                wakeup.busy()
                 stop.wait(self.poll_interval / (2 if sent >= STREAM_ROWS else 8))
                 continue
-            # Idle: poll again soon, slowing down (up to poll_interval) while nothing comes.
-            stop.wait(idle_pause)
-            idle_pause = min(idle_pause * 2, self.poll_interval)
-        self._drop_publisher()
+            wakeup.idle(stop)
 
     def _get_publisher(self) -> Publisher:
         if self._publisher is None:

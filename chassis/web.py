@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from chassis.auth import Auth, optional_principal
 from chassis.bus import broker_reachable
-from chassis.config import ENV_NAMES, Settings
+from chassis.config import ENV_NAMES, Settings, url_var
 from chassis.db import Database, ping
 from chassis.errors import register_error_handlers
 from chassis.health import Health
@@ -60,11 +60,24 @@ class Api(flask_smorest.Api):
 
 
 def create_base_app(
-    name: str, config: Mapping[str, Any] | None, *, title: str, description: str = ""
+    name: str,
+    config: Mapping[str, Any] | None,
+    *,
+    title: str,
+    description: str = "",
+    service_urls: Mapping[str, str] | None = None,
 ) -> tuple[Flask, Api]:
-    """A Flask app with settings, JSON logs, request ids, OpenAPI, errors and metrics."""
+    """A Flask app with settings, JSON logs, request ids, OpenAPI, errors and metrics.
+
+    `service_urls` (the gateway's backends, name -> default URL) comes from the wiring.
+    """
     config = dict(config or {})
-    settings = Settings.from_env(name, {k: v for k, v in config.items() if k in ENV_NAMES})
+    names = ENV_NAMES | {
+        url_var(service, url).name for service, url in (service_urls or {}).items()
+    }
+    settings = Settings.from_env(
+        name, {k: v for k, v in config.items() if k in names}, service_urls=service_urls
+    )
     app = Flask(name)
     app.config.update(
         SETTINGS=settings,
@@ -84,7 +97,7 @@ def create_base_app(
             },
         },
     )
-    app.config.update({k: v for k, v in config.items() if k not in ENV_NAMES})
+    app.config.update({k: v for k, v in config.items() if k not in names})
     configure_logging(name, settings.log_level)
     _init_request_ids(app)
     api = Api(app)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -16,10 +15,14 @@ from chassis.inbox import EventConsumer
 from chassis.logs import configure_logging
 from chassis.outbox import OutboxRelay, purge_sent
 from chassis.service import ServiceSpec
+from chassis.signals import Signals
 
 log = logging.getLogger(__name__)
 
 SENT_RETENTION_SECONDS = 7 * 24 * 3600
+# How often the main thread checks its threads and touches the heartbeat file (healthchecks
+# allow 30 s); rarely, so that an idle worker sleeps.
+HEARTBEAT_SECONDS = 5.0
 
 
 def topology_for(settings: Settings) -> Topology:
@@ -77,6 +80,7 @@ class Worker:
             lambda: Publisher(connect(settings.amqp_url), settings.event_exchange),
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval,
+            idle_interval=settings.outbox_idle_interval,
         )
 
     def consumer(self) -> EventConsumer:
@@ -132,16 +136,24 @@ def run_worker(
 ) -> int:
     """Run a service's worker in the foreground until SIGTERM or SIGINT; returns an exit code."""
     configure_logging(spec.name, settings.log_level)
-    worker = Worker(spec, settings, consumers)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: worker.stop.set())
+    signals = Signals((signal.SIGTERM, signal.SIGINT))
+    try:
+        return _watch(Worker(spec, settings, consumers), settings.worker_heartbeat_file, signals)
+    finally:
+        signals.close()
+
+
+def _watch(worker: Worker, heartbeat: Path | None, signals: Signals) -> int:
     # A container healthcheck reads this file's age: fresh means topology declared, threads alive.
-    heartbeat = os.environ.get("WORKER_HEARTBEAT_FILE")
     if heartbeat:
-        Path(heartbeat).unlink(missing_ok=True)
-    worker.start()
+        heartbeat.unlink(missing_ok=True)
+    # Declaring the topology waits for the broker: the main thread stays free for signals.
+    starting = threading.Thread(target=worker.start, name="worker-start", daemon=True)
+    starting.start()
     exit_code = 0
-    while not worker.stop.wait(1.0):
+    while not signals.wait(HEARTBEAT_SECONDS):
+        if starting.is_alive():
+            continue
         dead = [thread.name for thread in worker.threads if not thread.is_alive()]
         if dead:
             # A loop that died on a bug: exit so that the supervisor restarts the process.
@@ -149,7 +161,7 @@ def run_worker(
             exit_code = 1
             break
         if heartbeat:
-            Path(heartbeat).touch()
+            heartbeat.touch()
     worker.shutdown()
     log.info("worker stopped")
     return exit_code

@@ -14,7 +14,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chassis.auth import Auth, sign_token
-from chassis.config import SERVICE_NAMES, Settings
+from chassis.config import Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
@@ -34,11 +34,17 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 RATELIMIT_KEY_PREFIX = "sofifi-gateway"
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """The gateway web app; `config` overrides environment settings (tests)."""
+def create_app(
+    config: Mapping[str, Any] | None = None, *, service_urls: Mapping[str, str] | None = None
+) -> Flask:
+    """The gateway web app routing to `service_urls` (name -> default URL, from the wiring;
+    each `<NAME>_URL` variable overrides its default); `config` overrides settings (tests).
+
+    Without `service_urls` it routes nowhere (accounts and tokens only)."""
     app, api = create_base_app(
         "gateway",
         config,
+        service_urls=service_urls,
         title="Sofifi ASN - Gateway",
         description="The one entry point of the platform: tokens, routing to the five services, "
         "the combined API document and the platform's health.",
@@ -52,7 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Health.add_check(app, "database", lambda: database_check(engine))
     # Room for every service's pool, so that none is ever evicted (the proxy keeps references).
     pool = urllib3.PoolManager(
-        num_pools=2 * len(SERVICE_NAMES), maxsize=POOL_SIZE, block=False, retries=False
+        num_pools=2 * len(settings.service_urls), maxsize=POOL_SIZE, block=False, retries=False
     )
     executor = ThreadPoolExecutor(AGGREGATE_THREADS, thread_name_prefix="gateway-aggregate")
     state = GatewayState(

@@ -23,8 +23,8 @@ import pytest
 
 from chassis.auth import generate_keypair, sign_token
 from chassis.bus import broker_reachable
+from chassis.config import env
 
-DEFAULT_AMQP_URL = "amqp://guest:guest@localhost:5672//"
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ISSUER, AUDIENCE = "sofifi-gateway", "sofifi-asn"
 
@@ -230,7 +230,7 @@ def _docker_available() -> bool:
 @pytest.fixture(scope="session")
 def broker() -> Iterator[Broker]:
     """The real RabbitMQ: AMQP_URL, the local one, or a testcontainer."""
-    url = os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL
+    url = env("AMQP_URL")  # the platform's own default: the local broker
     if url.startswith("amqp") and broker_reachable(url):
         host = urlsplit(url).hostname
         local = host in ("localhost", "127.0.0.1") and shutil.which("rabbitmqctl")

@@ -10,11 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from chassis.cli import main
-from chassis.config import SERVICE_NAMES
 from contracts import CATALOGUE, validate_event
 from contracts.asyncapi import build, render
-from services import load_spec
+from sofifi.cli import main
+from sofifi.registry import SERVICE_NAMES, load_spec
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 CONTRACTS = sorted(CATALOGUE.values(), key=lambda c: c.key)

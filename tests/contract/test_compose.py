@@ -1,7 +1,7 @@
 """The deployment files, checked without a Docker engine or a cluster.
 
 docker-compose.yml is read as compose reads it (YAML anchors resolved) and checked against the
-compose specification and against what the code reads (chassis.config.ENV_NAMES); the image,
+compose specification and against what the code reads (sofifi.registry.env_vars); the image,
 the PostgreSQL init script and the Kubernetes manifests are checked for what they promise.
 """
 
@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from chassis.config import DEFAULT_PORTS, ENV_NAMES, SERVICE_NAMES
+from sofifi.registry import PORTS, SERVICE_NAMES, env_vars
+
+ENV_NAMES = frozenset(var.name for var in env_vars())
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -81,7 +83,7 @@ def test_every_service_has_a_web_and_a_worker_running_the_right_command(services
     for name in SERVICE_NAMES:
         assert services[WEB[name]]["command"] == ["web", name]
         assert services[WORKER[name]]["command"] == ["worker", name]
-        assert environment(services[WEB[name]])["PORT"] == str(DEFAULT_PORTS[name])
+        assert environment(services[WEB[name]])["PORT"] == str(PORTS[name])
     assert services["gateway"]["command"] == ["web", "gateway"]
 
 
@@ -388,9 +390,9 @@ def test_k8s_names_every_service_with_a_web_a_worker_and_a_service(k8s):
         (web,) = containers(k8s["Deployment", f"{name}-web"])
         (worker,) = containers(k8s["Deployment", f"{name}-worker"])
         assert web["args"] == ["web", name] and worker["args"] == ["worker", name]
-        assert k8s["Service", name]["spec"]["ports"][0]["port"] == DEFAULT_PORTS[name]
+        assert k8s["Service", name]["spec"]["ports"][0]["port"] == PORTS[name]
         assert k8s["ConfigMap", "sofifi-config"]["data"][f"{name.upper()}_URL"] == (
-            f"http://{name}:{DEFAULT_PORTS[name]}"
+            f"http://{name}:{PORTS[name]}"
         )
         assert "WORKER_HEARTBEAT_FILE" in " ".join(worker["livenessProbe"]["exec"]["command"])
     (gateway,) = containers(k8s["Deployment", "gateway"])

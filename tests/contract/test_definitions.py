@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from chassis.bus import connect
-from chassis.cli import main
-from chassis.config import SERVICE_NAMES, Settings
+from chassis.config import Settings
 from chassis.worker import topology_for
-from services import load_spec
+from sofifi.cli import main
+from sofifi.registry import SERVICE_NAMES, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = ROOT / "deploy/rabbitmq/definitions.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis.config import ENV_VARS
+from sofifi.registry import env_vars
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ def test_readme_starts_with_make_run_and_make_test():
 
 def test_every_setting_the_code_reads_is_in_the_readme_table():
     readme = (ROOT / "README.md").read_text()
-    missing = [var.name for var in ENV_VARS if f"| `{var.name}` |" not in readme]
+    missing = [var.name for var in env_vars() if f"| `{var.name}` |" not in readme]
     assert not missing, f"add these to the README's configuration table: {missing}"
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from chassis.config import SERVICE_NAMES
 from chassis.testing.plugin import Keys
+from sofifi.registry import SERVICE_NAMES
 
 SOFIFI = str(Path(sys.executable).parent / "sofifi")
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from chassis.config import SERVICE_NAMES
+from sofifi.registry import SERVICE_NAMES
 
 from .conftest import Platform, wait_until
 

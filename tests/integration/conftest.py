@@ -10,6 +10,14 @@ import pytest
 from tests.integration.support import Ledger, Pika, Workers
 
 
+@pytest.fixture(autouse=True, params=["on", "off"], ids=["fastpaths-on", "fastpaths-off"])
+def fastpaths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every delivery test runs with chassis.fastpaths switched on and switched off (the
+    variable reaches in-process workers and the subprocesses a test starts alike)."""
+    monkeypatch.setenv("SOFIFI_FASTPATHS", request.param)
+    return request.param
+
+
 @pytest.fixture
 def ledger(postgres_url: str) -> Iterator[Ledger]:
     """The countable test service's database on a fresh PostgreSQL database."""

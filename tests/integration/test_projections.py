@@ -18,7 +18,7 @@ import pytest
 
 from chassis.migrations import upgrade
 from chassis.testing.plugin import Keys, Postgres
-from services import load_spec
+from sofifi.registry import load_spec
 from tests.integration.support import APPOINTED, Pika, appointed_envelope, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]

@@ -30,7 +30,7 @@ from chassis.migrations import upgrade
 from chassis.service import ServiceSpec
 from contracts import validate_event
 from contracts.identifiers import make_nip
-from services import load_spec
+from sofifi.registry import load_spec
 from tests.service.selection_support import Selection
 
 APPOINTED = "recruitment.employee.appointed"

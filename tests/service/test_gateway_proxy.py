@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from chassis.auth import LEEWAY_SECONDS, TokenVerifier
-from chassis.config import SERVICE_NAMES
 from chassis.db import make_engine
 from chassis.errors import Unauthorized
 from chassis.migrations import upgrade
@@ -32,6 +31,7 @@ from gateway.state import VerifiedTokens
 from services.appraisal.app import SPEC
 from services.appraisal.app import create_app as create_appraisal
 from services.appraisal.models import Employee
+from sofifi.registry import SERVICE_NAMES
 
 NIP = "198503122010011001"
 
@@ -138,8 +138,7 @@ def make_gateway(service_config: dict[str, str], tmp_path: Path):
     def build(backends: dict[str, str], **settings: str):
         urls = {name: backends.get(name) or closed_port_url() for name in SERVICE_NAMES}
         config = {**service_config, "DATABASE_URL": database_url, **settings}
-        config.update({f"{name.upper()}_URL": url for name, url in urls.items()})
-        return create_app(config).test_client()
+        return create_app(config, service_urls=urls).test_client()
 
     return build
 

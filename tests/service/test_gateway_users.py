@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from chassis.auth import TokenVerifier
-from chassis.cli import main
 from chassis.db import Database
 from chassis.migrations import pending_changes, upgrade
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.models import Base, User
 from gateway.users import BAD_CREDENTIALS, InvalidUser, create_user
+from sofifi.cli import main
 
 NIP = "198503122010011001"
 PASSWORD = "kopi-sofifi-2024"

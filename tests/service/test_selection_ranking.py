@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from chassis.db import make_engine
 from chassis.migrations import upgrade
-from services import load_spec
 from services.recruitment.selection import optimisation, ranking, rules
 from services.recruitment.selection.models import (
     Application,
@@ -23,6 +22,7 @@ from services.recruitment.selection.models import (
     PassingGrade,
     SelectionResult,
 )
+from sofifi.registry import load_spec
 
 NOW = datetime(2024, 12, 1, 1, 0, tzinfo=UTC)
 GROUPS = [("Perawat Terampil", "D-III Keperawatan"), ("Analis Kebijakan", "S-1 Hukum")]

@@ -1,7 +1,7 @@
 """`sofifi`: the one console command that drives the platform.
 
-Services are found by name through `services.load_spec` and the gateway through `gateway.app`,
-imported only when a command needs them; nothing here knows a domain rule.
+Services and the gateway are found by name through `sofifi.registry`, imported only when a
+command needs them; nothing here knows a domain rule.
 """
 
 from __future__ import annotations
@@ -13,24 +13,13 @@ from pathlib import Path
 
 import click
 
-from chassis.config import SERVICE_NAMES, Settings
-
-ALL_TARGETS = (*SERVICE_NAMES, "gateway")
-
-
-def _spec(name: str):
-    from services import load_spec
-
-    return load_spec(name)
+from sofifi.registry import ALL_TARGETS, SERVICE_NAMES, consumers, load_spec, migrations_dir
+from sofifi.registry import settings as settings_of
 
 
-def migration_target(name: str, settings: Settings) -> tuple[Path, str]:
+def migration_target(name: str) -> tuple[Path, str]:
     """The migrations folder and database URL of a service or the gateway."""
-    if name == "gateway":
-        from gateway.app import MIGRATIONS_DIR
-
-        return MIGRATIONS_DIR, settings.database_url
-    return _spec(name).migrations_dir, settings.database_url
+    return migrations_dir(name), settings_of(name).database_url
 
 
 @click.group()
@@ -46,8 +35,7 @@ def migrate(targets: tuple[str, ...]) -> None:
 
     names = ALL_TARGETS if not targets or "all" in targets else targets
     for name in names:
-        settings = Settings.from_env(name)
-        folder, url = migration_target(name, settings)
+        folder, url = migration_target(name)
         upgrade(folder, url)
         click.echo(f"{name}: migrated")
 
@@ -60,7 +48,7 @@ def revision(target: str, message: str) -> None:
     from chassis.migrations import revision as write_revision
     from chassis.migrations import upgrade
 
-    folder, url = migration_target(target, Settings.from_env(target))
+    folder, url = migration_target(target)
     upgrade(folder, url)
     write_revision(folder, url, message)
 
@@ -70,7 +58,7 @@ def keys() -> None:
     """Make the dev RS256 key pair under var/keys unless it exists (never commit it)."""
     from chassis.auth import generate_keypair
 
-    settings = Settings.from_env("gateway")
+    settings = settings_of("gateway")
     made = generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
     state = "written" if made else "already there"
     click.echo(f"keys {state}: {settings.jwt_private_key_file}, {settings.jwt_public_key_file}")
@@ -80,9 +68,9 @@ def keys() -> None:
 @click.argument("target", type=click.Choice(ALL_TARGETS))
 def web(target: str) -> None:
     """Serve TARGET's web app under gunicorn (replaces this process)."""
-    from chassis.runner import web_command, web_environment
+    from sofifi.runner import web_command, web_environment
 
-    settings = Settings.from_env(target)
+    settings = settings_of(target)
     os.environ.update(web_environment(target, settings))
     command = web_command(target)
     os.execvp(command[0], command)  # noqa: S606 - gunicorn takes over this process
@@ -94,14 +82,14 @@ def worker(service: str) -> None:
     """Run SERVICE's outbox relay and event consumer until stopped."""
     from chassis.worker import run_worker
 
-    sys.exit(run_worker(_spec(service), Settings.from_env(service), _consumers()))
+    sys.exit(run_worker(load_spec(service), settings_of(service), consumers()))
 
 
 @main.command()
 @click.option("--skip-setup", is_flag=True, help="Do not make keys or migrate first.")
 def run(skip_setup: bool) -> None:
     """Run the whole platform locally: gateway on :8080, five services, five workers."""
-    from chassis.runner import run_stack
+    from sofifi.runner import run_stack
 
     sys.exit(run_stack(skip_setup=skip_setup))
 
@@ -111,21 +99,16 @@ def topology() -> None:
     """The broker topology (exchange, queues, dead-letter queues, bindings)."""
 
 
-def _consumers() -> dict[str, tuple[str, ...]]:
-    specs = [_spec(name) for name in SERVICE_NAMES]
-    return {spec.name: spec.consumes for spec in specs if spec.handlers}
-
-
 @topology.command("declare")
 def topology_declare() -> None:
     """Declare the whole topology on the broker named by AMQP_URL (idempotent)."""
     from chassis.bus import connect
     from chassis.worker import topology_for
 
-    settings = Settings.from_env("gateway")
+    settings = settings_of("gateway")
     connection = connect(settings.amqp_url)
     try:
-        topology_for(settings).declare(connection, _consumers())
+        topology_for(settings).declare(connection, consumers())
     finally:
         connection.release()
     click.echo(f"declared on {connection.as_uri()}")
@@ -137,7 +120,7 @@ def topology_definitions(path: Path | None) -> None:
     """Print (or --write) the topology as a RabbitMQ definitions file."""
     from chassis.worker import topology_for
 
-    document = topology_for(Settings.from_env("gateway")).definitions(_consumers())
+    document = topology_for(settings_of("gateway")).definitions(consumers())
     text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     if path is None:
         click.echo(text, nl=False)
@@ -160,7 +143,7 @@ def dead_letters_list(service: str, as_json: bool) -> None:
     from chassis.deadletters import list_dead_letters
     from chassis.worker import topology_for
 
-    settings = Settings.from_env(service)
+    settings = settings_of(service)
     with connect(settings.amqp_url) as connection:
         letters = list_dead_letters(connection, topology_for(settings), service)
     for letter in letters:
@@ -187,7 +170,7 @@ def dead_letters_replay(service: str, event_ids: tuple[str, ...], replay_all: bo
 
     if not event_ids and not replay_all:
         raise click.UsageError("name --event-id ID (repeatable) or --all")
-    settings = Settings.from_env(service)
+    settings = settings_of(service)
     with connect(settings.amqp_url) as reader, connect(settings.amqp_url) as writer:
         replayed = replay_dead_letters(
             reader, writer, topology_for(settings), service, None if replay_all else event_ids
@@ -207,7 +190,7 @@ def asyncapi(path: Path | None) -> None:
     """Print (or --write) the AsyncAPI document of every event."""
     from contracts.asyncapi import render
 
-    text = render(_consumers())
+    text = render(consumers())
     if path is None:
         click.echo(text, nl=False)
     else:
@@ -233,7 +216,7 @@ def user_create(
     from gateway.users import create_user_command
 
     try:
-        create_user_command(Settings.from_env("gateway"), username, password, roles, nip, unit)
+        create_user_command(settings_of("gateway"), username, password, roles, nip, unit)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} created with roles {', '.join(sorted(set(roles)))}")
