@@ -237,3 +237,8 @@ def user_create(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} created with roles {', '.join(sorted(set(roles)))}")
+
+
+from sofifi.demo import demo  # noqa: E402  (moves to sofifi/cli.py with the rest: issue 15)
+
+main.add_command(demo)

@@ -1,0 +1,87 @@
+"""`sofifi demo`: check the platform, refuse foreign data, run every service's steps, summarise."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+from chassis.config import Settings
+from sofifi.demo import accounts, appraisal, awards, guard, recruitment, training
+from sofifi.demo.client import DemoError, Gateway, Tokens
+from sofifi.demo.province import generate
+from sofifi.demo.steps import Demo
+
+# Accounts first (a failure later still leaves a platform one can log in to), then the roster
+# and the selection, the appraisal that needs the roster, and what follows it by events.
+STEPS = (*accounts.STEPS, *recruitment.STEPS, *appraisal.STEPS, *awards.STEPS, *training.STEPS)
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+
+
+def run_demo(
+    *, size: int, seed: int, year: int | None, gateway_url: str | None, force: bool,
+    timeout: float, say: Callable[[str], None] = print,
+) -> int:  # fmt: skip
+    """Load the demo into the running platform; the process exit code."""
+    settings = Settings.from_env("gateway")
+    year = year or date.today().year - 1
+    gateway = Gateway(gateway_url or f"http://127.0.0.1:{settings.port}")
+    started = time.monotonic()
+    try:
+        gateway.check_running()
+        demo = Demo(
+            gateway,
+            Tokens(settings),
+            generate(seed, size, year),
+            settings,
+            timeout=timeout,
+            say=say,
+        )
+        say(
+            f"sofifi demo: seed {seed}, {size} people, appraisal year {year}, CPNS selection "
+            f"{year + 1}, through {gateway.url}"
+        )
+        foreign = guard.foreign_data(demo)
+        if foreign and not force:
+            say("Refused: this platform holds data that is not this demo's:")
+            for line in foreign:
+                say(f"  - {line}")
+            say(
+                "The demo adds fictional people and ratings beside real ones; use a fresh "
+                "platform (another SOFIFI_VAR_DIR), the same --seed/--size/--year as before, "
+                "or --force to add it anyway."
+            )
+            return EXIT_REFUSED
+        for step in STEPS:
+            begun = time.monotonic()
+            step.run(demo)
+            say(f"  {step.service}: {step.title} ({time.monotonic() - begun:.1f} s)")
+    except DemoError as exc:
+        say(f"sofifi demo stopped: {exc}")
+        return EXIT_FAILED
+    summarise(demo, time.monotonic() - started)
+    return EXIT_FAILED if demo.problems else EXIT_OK
+
+
+def summarise(demo: Demo, seconds: float) -> None:
+    """Counts per service, the time taken, the problems, and the accounts with passwords."""
+    say = demo.say
+    say("")
+    services = dict.fromkeys(step.service for step in STEPS)
+    for service in services:
+        counts = [(what, n) for (name, what), n in demo.created.items() if name == service]
+        listed = ", ".join(f"{n} {what}" for what, n in counts) or "0 created"
+        say(f"{service:>12}: {listed}")
+    total = sum(demo.created.values())
+    say(f"{total} created in {seconds:.1f} s" + (" (it was all there)" if not total else ""))
+    for problem in demo.problems:
+        say(f"problem: {problem}")
+    say("")
+    say("Accounts (log in with POST /api/v1/auth/token {username, password}):")
+    for account in demo.seen.get("accounts", []):
+        scope = " ".join(filter(None, (account.nip and f"NIP {account.nip}", account.unit)))
+        say(
+            f"  {account.username:<24} {account.password}  {','.join(account.roles):<19} "
+            f"{account.who}{f' ({scope})' if scope else ''}"
+        )
+    say(f"API docs: {demo.gateway.url}/api/v1/docs")
