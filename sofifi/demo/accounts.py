@@ -46,13 +46,16 @@ def accounts(province: Province) -> list[Account]:
     lead = next(p for p in staff if p.supervisor_nip == head.nip)  # a Kepala Bidang
 
     def pick(*predikats: str) -> Person:
+        """A staff member (not a Kepala Bidang, when one fits) with one of `predikats`."""
+
         def fits(p: Person) -> bool:
             rating = province.ratings[p.nip]
             return rating.predikat in predikats or (
                 "weak" in predikats and rating.weak_value is not None
             )
 
-        return next((p for p in staff if fits(p) and p.nip != lead.nip), staff[-1])
+        ranked = sorted(staff, key=lambda p: p.supervisor_nip == head.nip)  # staff first
+        return next((p for p in ranked if fits(p) and p.nip != lead.nip), ranked[0])
 
     def person_account(p: Person, *roles: str) -> Account:
         return Account(p.username, roles, f"{p.name}, {p.position}", p.nip, p.unit)

@@ -119,15 +119,24 @@ class Gateway:
         parsed = json.loads(response.data) if response.data else None
         return Answer(response.status, parsed, response.headers)
 
-    def check_running(self) -> None:
-        """DemoError saying what to do unless every part of the platform is healthy."""
-        try:
-            response = self.http.request("GET", f"{self.url}/health")
-        except urllib3.exceptions.HTTPError as exc:
-            reason = getattr(exc, "reason", None) or exc
-            raise DemoError(NOT_RUNNING.format(url=self.url, why=reason)) from None
-        if response.status == 200:
-            return
+    def check_running(self, patience: float = 30.0) -> None:
+        """Return once every part of the platform is ready; DemoError saying what to do else.
+
+        Nothing listening fails at once; a platform that answers but is not ready yet (just
+        started, or slow to answer /health on a busy machine) is given `patience` seconds.
+        """
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                response = self.http.request("GET", f"{self.url}/health")
+            except urllib3.exceptions.HTTPError as exc:
+                reason = getattr(exc, "reason", None) or exc
+                raise DemoError(NOT_RUNNING.format(url=self.url, why=reason)) from None
+            if response.status == 200:
+                return
+            if time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
         try:
             backends = json.loads(response.data).get("backends", {})
         except (ValueError, AttributeError):
@@ -136,9 +145,9 @@ class Gateway:
             ) from None
         down = sorted(name for name, part in backends.items() if part.get("status") != "ok")
         raise DemoError(
-            f"The platform at {self.url} is not healthy yet (not ready: "
-            f"{', '.join(down) or 'the gateway'}). If it was just started, wait a few seconds "
-            "and run `sofifi demo` again; otherwise see its log."
+            f"The platform at {self.url} did not become ready within {patience:.0f} s (not "
+            f"ready: {', '.join(down) or 'the gateway'}); see its log, then run `sofifi demo` "
+            "again."
         )
 
     def pages(self, path: str, token: str, **query: Any) -> list[dict]:
