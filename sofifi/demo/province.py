@@ -123,7 +123,7 @@ class Province:
     heads: dict[str, str] = field(default_factory=dict)  # unit -> its head's NIP
     unit_ratings: dict[str, str] = field(default_factory=dict)
     ratings: dict[str, Rating] = field(default_factory=dict)
-    _by_nip: dict[str, Person] = field(default_factory=dict, repr=False)
+    _by_nip: dict[str, Person] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def nips(self) -> set[str]:

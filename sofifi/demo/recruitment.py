@@ -79,7 +79,7 @@ def applicants(seed: int, size: int, year: int, index: int) -> list[Applicant]:
                 birth_date=birth,
                 gender=gender,
                 gpa=Decimal(rng.randint(280, 395)) / 100,
-                eligible=rng.random() > 0.1,
+                eligible=number % 8 != 5,  # one in eight fails the verification
                 skd=(5 * rng.randint(9, 27), 5 * rng.randint(11, 32), rng.randint(140, 205)),
                 skb=Decimal(rng.randint(5500, 9500)) / 100,
             )
