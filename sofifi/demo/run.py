@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+import urllib3
+
 from chassis.config import Settings
 from sofifi.demo import accounts, appraisal, awards, guard, recruitment, training
 from sofifi.demo.client import DemoError, Gateway, Tokens
@@ -58,6 +60,12 @@ def run_demo(
             say(f"  {step.service}: {step.title} ({time.monotonic() - begun:.1f} s)")
     except DemoError as exc:
         say(f"sofifi demo stopped: {exc}")
+        return EXIT_FAILED
+    except urllib3.exceptions.HTTPError as exc:
+        say(
+            f"sofifi demo stopped: the platform at {gateway.url} stopped answering ({exc}); "
+            "once it runs again, run `sofifi demo` again: it goes on from where it was"
+        )
         return EXIT_FAILED
     summarise(demo, time.monotonic() - started)
     return EXIT_FAILED if demo.problems else EXIT_OK
