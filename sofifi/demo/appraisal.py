@@ -105,8 +105,9 @@ def _rate(demo: Demo, rating: Rating) -> int:
     )
     if answer.status != 200:
         raise DemoError(
-            f"rating {person.nip} was refused ({answer.status}: {answer.body}); an earlier run "
-            "stopped half-way through this SKP: agree it in the web client, then run again"
+            f"rating {person.nip} was refused ({answer.status}: {answer.body}); if an earlier "
+            "run was killed between making this SKP and agreeing it, the employee and the "
+            "supervisor agree it (POST /api/v1/appraisal/skp/<id>/agree), then run again"
         )
     return int(made)
 

@@ -43,8 +43,13 @@ class Demo:
         """`function` over `items`, a few calls in flight at once; results in order."""
         if len(items) < 2:
             return [function(item) for item in items]
-        with ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="demo") as pool:
+        pool = ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="demo")
+        try:
             return list(pool.map(function, items))
+        finally:
+            # On Ctrl-C or a refusal, items not started are dropped; those under way finish,
+            # so that no one is left half-done (an SKP made but not agreed).
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)
