@@ -77,7 +77,7 @@ def summarise(demo: Demo, seconds: float) -> None:
     say("")
     services = dict.fromkeys(step.service for step in STEPS)
     for service in services:
-        counts = [(what, n) for (name, what), n in demo.created.items() if name == service]
+        counts = [(what, n) for (name, what), n in demo.created.items() if name == service and n]
         listed = ", ".join(f"{n} {what}" for what, n in counts) or "0 created"
         say(f"{service:>12}: {listed}")
     total = sum(demo.created.values())
