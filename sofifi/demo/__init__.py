@@ -37,8 +37,15 @@ from sofifi.demo.province import MIN_SIZE
     show_default=True,
     help="Seconds to wait for the events of a step to be handled.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def demo(
-    size: int, seed: int, year: int | None, gateway_url: str | None, force: bool, timeout: float
+    size: int,
+    seed: int,
+    year: int | None,
+    gateway_url: str | None,
+    force: bool,
+    timeout: float,
+    as_json: bool,
 ) -> None:
     """Fill the running platform with a generated province to explore (idempotent)."""
     from sofifi.demo.run import run_demo
@@ -51,6 +58,7 @@ def demo(
             gateway_url=gateway_url,
             force=force,
             timeout=timeout,
+            as_json=as_json,
             say=click.echo,
         )
     )

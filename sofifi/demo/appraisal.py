@@ -48,7 +48,7 @@ def open_period(demo: Demo) -> None:
     answer = demo.gateway.call("POST", "/appraisal/periods", demo.admin, body)
     answer.expect(201, 409)
     if answer.status == 201:
-        demo.count(SERVICE, "periods")
+        demo.count(SERVICE, "annual period")
 
 
 def rate_and_finalize(demo: Demo) -> None:

@@ -26,8 +26,8 @@ def wait_for_eligibility(demo: Demo) -> None:
         return found if len(found) >= len(expected) else None
 
     found = wait_for("Sofifi Berprestasi eligibility", decided, demo.timeout)
-    demo.count(SERVICE, "eligibility decisions (by events)", len(found))
-    demo.count(SERVICE, "of them eligible", sum(item["eligible"] for item in found))
+    demo.count(SERVICE, "eligibility decisions by events", len(found))
+    demo.detail(SERVICE, "eligible", sum(item["eligible"] for item in found))
 
 
 STEPS = (Step(SERVICE, "eligibility, by events", wait_for_eligibility),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +23,7 @@ EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
 def run_demo(
     *, size: int, seed: int, year: int | None, gateway_url: str | None, force: bool,
-    timeout: float, say: Callable[[str], None] = print,
+    timeout: float, as_json: bool = False, say: Callable[[str], None] = print,
 ) -> int:  # fmt: skip
     """Load the demo into the running platform; the process exit code."""
     settings = Settings.from_env("gateway")
@@ -39,10 +40,11 @@ def run_demo(
             timeout=timeout,
             say=say,
         )
-        say(
-            f"sofifi demo: seed {seed}, {size} people, appraisal year {year}, CPNS selection "
-            f"{year + 1}, through {gateway.url}"
-        )
+        if not as_json:
+            say(
+                f"sofifi demo: seed {seed}, {size} people, appraisal year {year}, CPNS "
+                f"selection {year + 1}, through {gateway.url}"
+            )
         foreign = guard.foreign_data(demo)
         if foreign and not force:
             say("Refused: this platform holds data that is not this demo's:")
@@ -57,7 +59,8 @@ def run_demo(
         for step in STEPS:
             begun = time.monotonic()
             step.run(demo)
-            say(f"  {step.service}: {step.title} ({time.monotonic() - begun:.1f} s)")
+            if not as_json:
+                say(f"  {step.service}: {step.title} ({time.monotonic() - begun:.1f} s)")
     except DemoError as exc:
         say(f"sofifi demo stopped: {exc}")
         return EXIT_FAILED
@@ -67,8 +70,45 @@ def run_demo(
             "once it runs again, run `sofifi demo` again: it goes on from where it was"
         )
         return EXIT_FAILED
-    summarise(demo, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    if as_json:
+        say(json.dumps(report(demo, seconds), ensure_ascii=False))
+    else:
+        summarise(demo, seconds)
     return EXIT_FAILED if demo.problems else EXIT_OK
+
+
+def report(demo: Demo, seconds: float) -> dict:
+    """The summary as data: counts per service, seconds, problems and accounts."""
+    created: dict[str, dict[str, int]] = {step.service: {} for step in STEPS}
+    details: dict[str, dict[str, int]] = {}
+    for (service, what), number in demo.created.items():
+        if number:
+            created[service][what] = number
+    for (service, what), number in demo.details.items():
+        details.setdefault(service, {})[what] = number
+    return {
+        "gateway": demo.gateway.url,
+        "seed": demo.province.seed,
+        "size": demo.province.size,
+        "year": demo.province.year,
+        "seconds": round(seconds, 2),
+        "created": created,
+        "details": details,
+        "total": sum(demo.created.values()),
+        "problems": demo.problems,
+        "accounts": [
+            {
+                "username": a.username,
+                "password": a.password,
+                "roles": list(a.roles),
+                "nip": a.nip,
+                "unit": a.unit,
+                "who": a.who,
+            }
+            for a in demo.seen.get("accounts", [])
+        ],
+    }
 
 
 def summarise(demo: Demo, seconds: float) -> None:
@@ -79,7 +119,8 @@ def summarise(demo: Demo, seconds: float) -> None:
     for service in services:
         counts = [(what, n) for (name, what), n in demo.created.items() if name == service and n]
         listed = ", ".join(f"{n} {what}" for what, n in counts) or "0 created"
-        say(f"{service:>12}: {listed}")
+        details = [f"{n} {what}" for (name, what), n in demo.details.items() if name == service]
+        say(f"{service:>12}: {listed}" + (f" ({', '.join(details)})" if details else ""))
     total = sum(demo.created.values())
     say(f"{total} created in {seconds:.1f} s" + (" (it was all there)" if not total else ""))
     for problem in demo.problems:

@@ -27,6 +27,7 @@ class Demo:
     settings: Settings  # the gateway's (its user store and signing key)
     timeout: float = 60.0
     created: Counter = field(default_factory=Counter)  # (service, what) -> count
+    details: Counter = field(default_factory=Counter)  # (service, what) -> count, not created
     seen: dict[str, Any] = field(default_factory=dict)  # facts steps leave for later ones
     problems: list[str] = field(default_factory=list)
     say: Callable[[str], None] = print
@@ -38,6 +39,10 @@ class Demo:
     def count(self, service: str, what: str, number: int = 1) -> None:
         """Record that `number` `what`s were created in `service` by this run."""
         self.created[service, what] += number
+
+    def detail(self, service: str, what: str, number: int) -> None:
+        """Record a figure about what was created (e.g. how many are eligible), not a record."""
+        self.details[service, what] += number
 
     def each(self, function: Callable[[Any], Any], items: list) -> list:
         """`function` over `items`, a few calls in flight at once; results in order."""

@@ -47,8 +47,8 @@ def wait_for_needs(demo: Demo) -> None:
     if not from_appraisals and not cpns:
         return
     wait_for("training needs", arrived, demo.timeout)
-    demo.count(SERVICE, "needs from appraisals (by events)", from_appraisals)
-    demo.count(SERVICE, "Latsar needs of new CPNS (by events)", cpns)
+    demo.count(SERVICE, "needs from appraisals by events", from_appraisals)
+    demo.count(SERVICE, "Latsar needs of new CPNS by events", cpns)
 
 
 STEPS = (Step(SERVICE, "needs, by events", wait_for_needs),)
