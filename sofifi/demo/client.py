@@ -102,7 +102,6 @@ class Gateway:
         body: Any = None,
         *,
         csv: str | None = None,
-        fields: dict | None = None,
     ) -> Answer:
         """`method` on `/api/v1<path>`: a JSON body, or a CSV text, with a bearer token."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -113,10 +112,11 @@ class Gateway:
         elif body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body).encode()
-        response = self.http.request(
-            method, f"{self.url}/api/v1{path}", body=data, headers=headers, fields=fields
-        )
-        parsed = json.loads(response.data) if response.data else None
+        response = self.http.request(method, f"{self.url}/api/v1{path}", body=data, headers=headers)
+        try:
+            parsed = json.loads(response.data) if response.data else None
+        except ValueError:  # not the platform's JSON (e.g. a proxy's error page): show the text
+            parsed = response.data[:600].decode(errors="replace")
         return Answer(response.status, parsed, response.headers)
 
     def check_running(self, patience: float = 30.0) -> None:
