@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import inspect, select
@@ -18,7 +19,7 @@ from chassis.db import make_engine, unit_of_work
 from gateway.models import User
 from gateway.users import create_user, normalize_username
 from sofifi.demo.client import DemoError
-from sofifi.demo.province import Person, Province
+from sofifi.demo.province import Person, Province, Rating
 from sofifi.demo.steps import Demo, Step
 
 SERVICE = "gateway"
@@ -39,29 +40,29 @@ class Account:
 
 def accounts(province: Province) -> list[Account]:
     """Admin, recruiter, committee, officer, three supervisors and two employees."""
-    heads = province.heads
-    head = province.person(heads[SHOWCASE_UNIT])
-    sekda = province.person(heads["SETDA"])
+    head = province.person(province.heads[SHOWCASE_UNIT])
+    sekda = province.person(province.heads["SETDA"])
     staff = [p for p in province.staff(SHOWCASE_UNIT) if p.supervisor_nip != sekda.nip]
-    lead = next(p for p in staff if p.supervisor_nip == head.nip)  # a Kepala Bidang
+    kabids = [p for p in staff if p.supervisor_nip == head.nip]
+    regular = [p for p in staff if p.supervisor_nip != head.nip]
 
-    def pick(*predikats: str) -> Person:
-        """A staff member (not a Kepala Bidang, when one fits) with one of `predikats`."""
+    def first(fits: Callable[[Rating], bool], among: list[Person]) -> Person | None:
+        return next((p for p in among if fits(province.ratings[p.nip])), None)
 
-        def fits(p: Person) -> bool:
-            rating = province.ratings[p.nip]
-            return rating.predikat in predikats or (
-                "weak" in predikats and rating.weak_value is not None
-            )
-
-        ranked = sorted(staff, key=lambda p: p.supervisor_nip == head.nip)  # staff first
-        return next((p for p in ranked if fits(p) and p.nip != lead.nip), ranked[0])
+    # A SANGAT_BAIK employee (eligible), their Kepala Bidang, and someone with a training need
+    # in the same team when there is one: the three accounts then see each other's records.
+    star = first(lambda r: r.predikat == "SANGAT_BAIK", regular + kabids) or staff[0]
+    if star in regular:
+        lead = province.person(star.supervisor_nip)
+    else:
+        lead = next(kabid for kabid in kabids if kabid != star)
+    team = [p for p in regular if p.supervisor_nip == lead.nip]
+    others = [p for p in regular + kabids if p not in (star, lead)]
+    weak = first(lambda r: r.needs() > 0, team + others) or (others or [None])[0]
 
     def person_account(p: Person, *roles: str) -> Account:
         return Account(p.username, roles, f"{p.name}, {p.position}", p.nip, p.unit)
 
-    star = pick("SANGAT_BAIK")
-    weak = pick("BUTUH_PERBAIKAN", "KURANG", "weak")
     return [
         Account("demo.admin", ("admin",), "BKD staff"),
         Account("demo.recruiter", ("recruiter",), "selection committee (panitia seleksi)"),
@@ -71,7 +72,7 @@ def accounts(province: Province) -> list[Account]:
         person_account(head, "supervisor", "employee"),
         person_account(lead, "supervisor", "employee"),
         person_account(star, "employee"),
-        person_account(weak, "employee"),
+        *([person_account(weak, "employee")] if weak else []),  # a tiny unit may have no one
     ]
 
 
