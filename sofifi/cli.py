@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from sofifi.demo import demo
 from sofifi.registry import ALL_TARGETS, SERVICE_NAMES, consumers, load_spec, migrations_dir
 from sofifi.registry import settings as settings_of
 
@@ -220,3 +221,6 @@ def user_create(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} created with roles {', '.join(sorted(set(roles)))}")
+
+
+main.add_command(demo)

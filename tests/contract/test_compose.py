@@ -260,13 +260,21 @@ def test_the_image_installs_the_project_and_runs_sofifi_unprivileged():
     assert {".env", ".venv", "var", ".git"} <= set(ignored)
 
 
+def test_the_image_copies_every_package_pyproject_installs():
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    tops = [pattern.rstrip("*") for pattern in find["find"]["include"]]
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    missing = [top for top in tops if f"COPY {top} ./{top}\n" not in dockerfile]
+    assert not missing, f"deploy/Dockerfile does not COPY {missing}: the image would lack them"
+
+
 def test_every_data_file_of_the_packages_is_declared_as_package_data():
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"
     ]["*"]
     undeclared = [
         str(path.relative_to(ROOT))
-        for top in ("chassis", "contracts", "services", "gateway")
+        for top in ("chassis", "contracts", "services", "gateway", "sofifi")
         for path in (ROOT / top).rglob("*")
         if path.is_file()
         and "__pycache__" not in path.parts
