@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -142,6 +142,16 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     Health.add_check(app, "broker", lambda: _broker_check(settings.amqp_url))
     Health.add_check(app, "outbox", lambda: _outbox_backlog(app, spec))
     return app
+
+
+def app_factory(spec: ServiceSpec) -> Callable[..., Flask]:
+    """A service's `create_app(config=None)`: `config` overrides environment settings (tests)."""
+
+    def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+        return create_service_app(spec, config)
+
+    create_app.__doc__ = f"The {spec.name} web app; `config` overrides environment settings."
+    return create_app
 
 
 def database_check(engine: Engine) -> dict[str, Any]:

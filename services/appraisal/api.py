@@ -7,15 +7,14 @@ from flask_smorest import Blueprint
 
 from chassis.auth import ROLES, current_principal, roles_required
 from chassis.db import request_session
-from chassis.errors import NotFound, check_field
+from chassis.errors import check_field
 from contracts.identifiers import nip_problem
 from services.appraisal import calibration, objections, plans, ratings
-from services.appraisal.models import PERIODS, Employee
+from services.appraisal.models import PERIODS
 from services.appraisal.schemas import (
     AppraisalQuerySchema,
     AppraisalSchema,
     CalibrationSchema,
-    EmployeeSchema,
     FinalizationSchema,
     ObjectionCreateSchema,
     ObjectionDecisionSchema,
@@ -31,9 +30,6 @@ from services.appraisal.schemas import (
     UnitRatingSchema,
 )
 
-employees = Blueprint(
-    "employees", __name__, url_prefix="/employees", description="Roster projection"
-)
 periods = Blueprint("periods", __name__, url_prefix="/periods", description="Periods")
 skp = Blueprint("skp", __name__, url_prefix="/skp", description="SKP plans")
 appraisals = Blueprint(
@@ -52,19 +48,6 @@ def _check_path(nip: str | None = None, period: str | None = None, unit: str | N
         check_field(f"Must be one of: {', '.join(PERIODS)}.", "period", "path")
     if unit is not None and not 0 < len(unit) <= 64:
         check_field("A unit code has 1 to 64 characters.", "unit", "path")
-
-
-@employees.route("/<nip>")
-class EmployeeView(MethodView):
-    @roles_required("admin")
-    @employees.response(200, EmployeeSchema)
-    def get(self, nip: str):
-        """One employee as this service knows them (admins)."""
-        _check_path(nip=nip)
-        employee = request_session().get(Employee, nip)
-        if employee is None:
-            raise NotFound(f"No employee with NIP {nip} is known here.")
-        return employee
 
 
 @periods.route("")
@@ -261,4 +244,4 @@ class FinalizeView(MethodView):
         }
 
 
-BLUEPRINTS = (employees, periods, skp, appraisals, objection_bp, units)
+BLUEPRINTS = (periods, skp, appraisals, objection_bp, units)

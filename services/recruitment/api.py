@@ -24,6 +24,7 @@ from services.recruitment.schemas import (
     UnpaidLeaveCreateSchema,
     UnpaidLeaveSchema,
 )
+from services.recruitment.selection import api as selection_api
 
 employees = Blueprint("employees", __name__, url_prefix="/employees", description="The roster")
 
@@ -164,4 +165,4 @@ class UnpaidLeaveView(MethodView):
         return period
 
 
-BLUEPRINTS = (employees,)
+BLUEPRINTS = (employees, *selection_api.BLUEPRINTS)
