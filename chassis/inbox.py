@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from functools import lru_cache, partial, wraps
+from functools import wraps
 from typing import Any
 
 import amqp
@@ -28,11 +28,10 @@ from kombu import Connection, Consumer
 from kombu.exceptions import OperationalError
 from kombu.message import Message
 from sqlalchemy import Column, Engine, MetaData, String, Table, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event, Topology
-from chassis.db import UtcDateTime, ping
+from chassis.db import UtcDateTime, insert_if_absent, ping, supports_upsert
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -216,9 +215,9 @@ class EventConsumer:
         """
         rows = {event.event_id: event.type for event in events}
         dialect = session.get_bind().dialect.name
-        if dialect in _CLAIMS:
+        if supports_upsert(dialect):
             inserted = session.scalars(
-                _CLAIMS[dialect](self.inbox),
+                insert_if_absent(dialect, self.inbox, ("event_id",), ("event_id",)),
                 [{"event_id": i, "event_type": t} for i, t in rows.items()],
             )
         else:
@@ -358,22 +357,6 @@ class EventConsumer:
                 connection.drain_events(timeout=self.batch_wait)
             except TimeoutError:
                 return
-
-
-@lru_cache(maxsize=32)
-def _claim_statement(insert_factory: Callable[[Table], Any], table: Table) -> Any:
-    # Built once per inbox table: constructing it costs more than running it.
-    return (
-        insert_factory(table)
-        .on_conflict_do_nothing(index_elements=[table.c.event_id])
-        .returning(table.c.event_id)
-    )
-
-
-_CLAIMS: dict[str, Callable[[Table], Any]] = {
-    "postgresql": partial(_claim_statement, postgresql.insert),
-    "sqlite": partial(_claim_statement, sqlite.insert),
-}
 
 
 def _delivery_tag(message: Message) -> int:

@@ -8,17 +8,16 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from chassis.db import dialect_insert
 
 
 @lru_cache(maxsize=256)
 def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Insert:
     # Built once per table and column set: constructing it costs more than running it.
-    statement = _INSERTS[dialect](table)
+    statement = dialect_insert(dialect, table)
     keys = [column.name for column in table.primary_key.columns]
     updates = {name: statement.excluded[name] for name in columns if name not in keys}
     return statement.on_conflict_do_update(

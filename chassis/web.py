@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from chassis.auth import Auth, optional_principal
 from chassis.bus import broker_reachable
 from chassis.config import ENV_NAMES, Settings
-from chassis.db import Database, ping
+from chassis.db import Database, ping, request_session
 from chassis.errors import register_error_handlers
 from chassis.health import Health
 from chassis.logs import (
@@ -28,6 +28,7 @@ from chassis.logs import (
     unbind_correlation_id,
 )
 from chassis.metrics import Metrics
+from chassis.outbox import Outbox
 from chassis.service import ServiceSpec
 from chassis.uow import UnitOfWork, unit_of_work
 
@@ -184,16 +185,17 @@ def transaction() -> Iterator[UnitOfWork]:
     Views open it, hand it to a workflow and return what the workflow returns; serialisation
     happens after the commit (sessions do not expire objects on commit).
     """
-    spec: ServiceSpec = current_app.extensions["service_spec"]
     factory = Database.state(current_app).session_factory
-    actor = optional_principal()
-    with unit_of_work(factory, spec.outbox, actor, g.get("request_id")) as uow:
+    with unit_of_work(factory, _outbox(), optional_principal(), g.get("request_id")) as uow:
         yield uow
 
 
 def reader() -> UnitOfWork:
     """A read-only unit of work on the request's session (closed at teardown, never committed)."""
-    from chassis.db import request_session
+    return UnitOfWork(request_session(), _outbox(), optional_principal(), g.get("request_id"))
 
-    spec: ServiceSpec = current_app.extensions["service_spec"]
-    return UnitOfWork(request_session(), spec.outbox, optional_principal(), g.get("request_id"))
+
+def _outbox() -> Outbox | None:
+    # The gateway has no spec and no outbox: its units of work publish nothing.
+    spec: ServiceSpec | None = current_app.extensions.get("service_spec")
+    return spec.outbox if spec is not None else None

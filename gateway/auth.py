@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, sign_token
-from chassis.db import request_session
+from chassis.web import transaction
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
 from gateway.users import authenticate
@@ -22,7 +22,8 @@ def token(credentials: dict):
     """Exchange a username and password for a bearer token (rate-limited per client)."""
     state = gateway_state()
     settings = state.settings
-    user = authenticate(request_session(), credentials["username"], credentials["password"])
+    with transaction() as uow:
+        user = authenticate(uow, credentials["username"], credentials["password"])
     access_token = sign_token(
         state.signing_key,
         subject=user.username,

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chassis import pagination as paging
 from chassis.errors import Conflict, NotFound, Unprocessable
-from services.recruitment.selection import applications, audit, paging, ranking, rules, scores
+from services.recruitment.selection import applications, audit, ranking, rules, scores
 from services.recruitment.selection.models import Appeal, Application, Formation
 
 APPLICANT = "applicant"  # the actor of a filing: applicants have no accounts

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chassis import pagination as paging
 from chassis.errors import Conflict, NotFound, Unprocessable
 from contracts.identifiers import mask_nik
-from services.recruitment.selection import audit, formations, paging, ranking
+from services.recruitment.selection import audit, formations, ranking
 from services.recruitment.selection.models import (
     Application,
     Appointment,

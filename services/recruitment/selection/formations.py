@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chassis import pagination as paging
 from chassis.errors import Conflict, NotFound
-from services.recruitment.selection import audit, paging, ranking, rules
+from services.recruitment.selection import audit, ranking, rules
 from services.recruitment.selection.models import CATEGORIES, Formation, PassingGrade
 
 GRADE_FIELDS = ("twk_min", "tiu_min", "tkp_min", "total_min")

@@ -60,10 +60,6 @@ class Optimisation:
     filled: int = 0
     moves: list[tuple[int, int, int]] = field(default_factory=list)  # (application, from, into)
 
-    @property
-    def unfilled(self) -> int:
-        return self.empty - self.filled
-
 
 def optimise(bind: Session | Connection, year: int) -> Optimisation:
     """Fill the empty posts of `year` from the NOT_SELECTED of the same position and education

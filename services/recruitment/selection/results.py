@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from chassis import pagination as paging
 from chassis.errors import Conflict, NotFound
-from services.recruitment.selection import formations, paging, ranking
+from services.recruitment.selection import formations, ranking
 from services.recruitment.selection.models import Application, Formation, SelectionResult
 
 PUBLIC_FIELDS = (

@@ -11,8 +11,9 @@ from typing import Any
 import marshmallow as ma
 
 from chassis.fields import Text, check
+from chassis.pagination import PageArgsSchema, page_schema
 from contracts.identifiers import nik_problem
-from services.recruitment.selection import paging, rules
+from services.recruitment.selection import rules
 from services.recruitment.selection.models import CATEGORIES
 
 YEAR = {"validate": ma.validate.Range(2000, 2100)}
@@ -40,29 +41,6 @@ def _skb_field(**kwargs: Any) -> ma.fields.Decimal:
         metadata={"description": "0-100, at most two decimals"},
         **kwargs,
     )
-
-
-class PageArgsSchema(ma.Schema):
-    """The page wanted of a long list."""
-
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    page_size = ma.fields.Integer(
-        load_default=paging.DEFAULT_PAGE_SIZE,
-        validate=ma.validate.Range(min=1, max=paging.MAX_PAGE_SIZE),
-    )
-
-
-def page_schema(item: type[ma.Schema], what: str) -> type[ma.Schema]:
-    """The schema of one page of `item`s, with how many there are in all."""
-    fields = {
-        "items": ma.fields.List(ma.fields.Nested(item), required=True),
-        "page": ma.fields.Integer(required=True),
-        "page_size": ma.fields.Integer(required=True),
-        "total": ma.fields.Integer(required=True),
-    }
-    schema = ma.Schema.from_dict(fields, name=f"{item.__name__.removesuffix('Schema')}Page")
-    schema.__doc__ = f"One page of {what}, and how many there are in all."
-    return schema
 
 
 # -- formations and passing grades --------------------------------------------------------------
