@@ -11,10 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chassis.bus import Event
-from chassis.domain import NotAllowed
+from chassis.domain import ConflictError, NotAllowed
 from chassis.outbox import Outbox
 from chassis.principal import Principal
 
@@ -67,6 +68,16 @@ class UnitOfWork:
         """Undo only what the block did when it raises; the caller's transaction goes on."""
         with self.session.begin_nested():
             yield
+
+    def add_new(self, record: object, conflict: str) -> None:
+        """Insert `record` now; a unique clash (a row written meanwhile by someone else) undoes
+        only this insert, in a savepoint, and is refused as a `ConflictError(conflict)`."""
+        try:
+            with self.savepoint():
+                self.session.add(record)
+                self.session.flush()
+        except IntegrityError:
+            raise ConflictError(conflict) from None
 
     def flush(self) -> None:
         """Send pending changes to the database now (to see constraint violations early)."""

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
-from chassis.db import request_session
+from chassis.web import reader, transaction
 from services.recruitment.selection import appeals, appointments, audit
 from services.recruitment.selection import schemas as s
 
@@ -33,12 +33,10 @@ class AppealsView(MethodView):
     @appeals_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict):
         """File an appeal (no login: registration number and secret); once, within 3 days."""
-        session = request_session()
-        filed = appeals.file(
-            session, values["registration_number"], values["secret"], values["grounds"]
-        )
-        session.commit()
-        return filed
+        with transaction() as uow:
+            return appeals.file(
+                uow, values["registration_number"], values["secret"], values["grounds"]
+            )
 
 
 @appeals_blp.route("/status")
@@ -48,7 +46,7 @@ class AppealStatusView(MethodView):
     @appeals_blp.alt_response(404, response="NOT_FOUND")
     def post(self, values: dict):
         """An applicant's appeal status (no login: registration number and secret in the body)."""
-        return appeals.status(request_session(), values["registration_number"], values["secret"])
+        return appeals.status(reader().session, values["registration_number"], values["secret"])
 
 
 @appeals_blp.route("/<registration_number>")
@@ -58,7 +56,7 @@ class AppealView(MethodView):
     @appeals_blp.alt_response(404, response="NOT_FOUND")
     def get(self, registration_number: str):
         """The appeal of an application (admins)."""
-        return appeals.view(*appeals.get(request_session(), registration_number))
+        return appeals.view(*appeals.get(reader().session, registration_number))
 
 
 @appeals_blp.route("/<registration_number>/decision")
@@ -69,16 +67,14 @@ class AppealDecisionView(MethodView):
     @appeals_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, registration_number: str):
         """Accept (with corrections; re-ranks) or reject an appeal (admins; audited)."""
-        session = request_session()
-        decided = appeals.decide(
-            session,
-            registration_number,
-            values["status"],
-            values["decision"],
-            values["corrections"],
-        )
-        session.commit()
-        return decided
+        with transaction() as uow:
+            return appeals.decide(
+                uow,
+                registration_number,
+                values["status"],
+                values["decision"],
+                values["corrections"],
+            )
 
 
 @after_blp.route("/<int:year>/appeals")
@@ -88,7 +84,7 @@ class YearAppealsView(MethodView):
     @after_blp.response(200, s.AppealPageSchema)
     def get(self, query: dict, year: int):
         """A page of the appeals of a year with their deadlines, oldest first (admins)."""
-        return appeals.of_year(request_session(), year, **query)
+        return appeals.of_year(reader().session, year, **query)
 
 
 @after_blp.route("/<int:year>/optimise")
@@ -98,10 +94,8 @@ class OptimiseView(MethodView):
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Fill the empty posts of a year after the appeals (admins; audited)."""
-        session = request_session()
-        optimised = appointments.optimise(session, year)
-        session.commit()
-        return optimised
+        with transaction() as uow:
+            return appointments.optimise(uow, year)
 
 
 @after_blp.route("/<int:year>/appoint")
@@ -112,10 +106,8 @@ class AppointView(MethodView):
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, year: int):
         """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
-        session = request_session()
-        appointed = appointments.appoint(session, year, values["tmt_cpns"])
-        session.commit()
-        return appointed
+        with transaction() as uow:
+            return appointments.appoint(uow, year, values["tmt_cpns"])
 
 
 @after_blp.route("/audit")
@@ -125,4 +117,4 @@ class AuditView(MethodView):
     @after_blp.response(200, s.AuditPageSchema)
     def get(self, query: dict):
         """A page of the audit trail: who changed what, when, old, new and why (admins)."""
-        return audit.trail(request_session(), **query)
+        return audit.trail(reader().session, **query)
