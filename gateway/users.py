@@ -16,7 +16,6 @@ from chassis.auth import ROLES
 from chassis.config import Settings
 from chassis.db import make_engine
 from chassis.domain import Invalid
-from chassis.errors import Unauthorized
 from chassis.uow import UnitOfWork, unit_of_work
 from contracts.identifiers import nip_problem
 from gateway.models import User
@@ -111,8 +110,8 @@ def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str) -> User:
-    """The active user with these credentials; Unauthorized (same message) otherwise.
+def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
+    """The active user with these credentials; None for a wrong name, password or account.
 
     A hash made with older parameters is replaced, committed with the unit of work.
     """
@@ -123,7 +122,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         valid = False
     if not valid:
-        raise Unauthorized(BAD_CREDENTIALS)
+        return None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     return user
