@@ -7,11 +7,24 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.orm import Session
+from sqlalchemy import String, Table
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import Insert
 
-from chassis.db import dialect_insert
+from chassis.db import UtcDateTime, dialect_insert
+
+
+class RosterColumns:
+    """What every service's roster projection keeps (mix into its `Employee` model, which adds
+    the columns of its own): who, where, in which post, and the time of the last event."""
+
+    __tablename__ = "employees"
+
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    position: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 @lru_cache(maxsize=256)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chassis.bus import Event
-from chassis.domain import ConflictError, NotAllowed
+from chassis.domain import ConflictError, NotAllowed, NotFoundError
 from chassis.outbox import Outbox
 from chassis.principal import Principal
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -87,6 +89,16 @@ class UnitOfWork:
         if self.outbox is None:
             raise RuntimeError("this unit of work was opened without an outbox")
         return self.outbox
+
+
+def get_or_refuse(
+    session: Session, model: type[T], key: Any, missing: str, *, for_update: bool = False
+) -> T:
+    """The row of `model` with primary key `key`; `NotFoundError(missing)` when there is none."""
+    found = session.get(model, key, with_for_update=for_update)
+    if found is None:
+        raise NotFoundError(missing)
+    return found
 
 
 @contextmanager

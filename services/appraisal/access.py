@@ -13,16 +13,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from chassis.auth import Principal
-from chassis.domain import NotAllowed, NotFoundError
+from chassis.domain import NotAllowed
+from chassis.uow import get_or_refuse
 from services.appraisal.models import Employee
 
 
 def employee(session: Session, nip: str) -> Employee:
     """The employee with `nip` in the roster projection; 404 when no event named them."""
-    found = session.get(Employee, nip)
-    if found is None:
-        raise NotFoundError(f"No employee with NIP {nip} is known to the appraisal service.")
-    return found
+    missing = f"No employee with NIP {nip} is known to the appraisal service."
+    return get_or_refuse(session, Employee, nip, missing)
 
 
 def is_admin(principal: Principal) -> bool:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chassis.domain import ConflictError, NotAllowed, NotFoundError
-from chassis.uow import UnitOfWork
+from chassis.domain import ConflictError, NotAllowed
+from chassis.uow import UnitOfWork, get_or_refuse
 from services.appraisal import access, ratings, rules
 from services.appraisal.models import Objection
 
@@ -50,10 +50,8 @@ def file(uow: UnitOfWork, nip: str, year: int, reason: str) -> Objection:
 
 def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
     """The objection with `objection_id`; 404 when none."""
-    objection = session.get(Objection, objection_id, with_for_update=for_update)
-    if objection is None:
-        raise NotFoundError(f"No objection with id {objection_id}.")
-    return objection
+    missing = f"No objection with id {objection_id}."
+    return get_or_refuse(session, Objection, objection_id, missing, for_update=for_update)
 
 
 def read(uow: UnitOfWork, objection_id: int) -> Objection:

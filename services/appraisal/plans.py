@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chassis.domain import ConflictError, NotAllowed, NotFoundError
-from chassis.uow import UnitOfWork
+from chassis.uow import UnitOfWork, get_or_refuse
 from services.appraisal import access
 from services.appraisal.models import Period, SkpPlan
 
@@ -80,10 +80,8 @@ def create_plan(uow: UnitOfWork, values: Mapping[str, Any]) -> SkpPlan:
 
 def get_plan(session: Session, plan_id: int, *, for_update: bool = False) -> SkpPlan:
     """The SKP with `plan_id`; 404 when none."""
-    plan = session.get(SkpPlan, plan_id, with_for_update=for_update)
-    if plan is None:
-        raise NotFoundError(f"No SKP with id {plan_id}.")
-    return plan
+    missing = f"No SKP with id {plan_id}."
+    return get_or_refuse(session, SkpPlan, plan_id, missing, for_update=for_update)
 
 
 def read_plan(uow: UnitOfWork, plan_id: int) -> SkpPlan:

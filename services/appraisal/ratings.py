@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chassis.domain import ConflictError, NotFoundError
-from chassis.uow import UnitOfWork
+from chassis.uow import UnitOfWork, get_or_refuse
 from contracts.appraisal import BERAKHLAK_VALUES
 from services.appraisal import access, plans, rules
 from services.appraisal.models import Appraisal, UnitRating
@@ -75,10 +75,8 @@ def apply_ratings(appraisal: Appraisal, values: Mapping[str, Any]) -> None:
 
 def get(session: Session, key: str, *, for_update: bool = False) -> Appraisal:
     """The appraisal with id `key`; 404 when none."""
-    appraisal = session.get(Appraisal, key, with_for_update=for_update)
-    if appraisal is None:
-        raise NotFoundError(f"No appraisal {key}.")
-    return appraisal
+    missing = f"No appraisal {key}."
+    return get_or_refuse(session, Appraisal, key, missing, for_update=for_update)
 
 
 def read(uow: UnitOfWork, nip: str, year: int, period: str) -> Appraisal:

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chassis.domain import ConflictError, Invalid, NotFoundError
-from chassis.uow import UnitOfWork
+from chassis.domain import ConflictError, Invalid
+from chassis.uow import UnitOfWork, get_or_refuse
 from services.recruitment import rules
 from services.recruitment.models import Employee, UnpaidLeave
 
@@ -45,10 +45,8 @@ def today_in_province() -> date:
 
 def get_employee(session: Session, nip: str, *, for_update: bool = False) -> Employee:
     """The employee with `nip`; 404 when the roster has none."""
-    employee = session.get(Employee, nip, with_for_update=for_update)
-    if employee is None:
-        raise NotFoundError(f"No employee with NIP {nip} is on the roster.")
-    return employee
+    missing = f"No employee with NIP {nip} is on the roster."
+    return get_or_refuse(session, Employee, nip, missing, for_update=for_update)
 
 
 def appoint(uow: UnitOfWork, values: Mapping[str, Any], *, source: str = "manual") -> Employee:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chassis import pagination as paging
-from chassis.domain import ConflictError, NotFoundError
-from chassis.uow import UnitOfWork
+from chassis.domain import ConflictError
+from chassis.uow import UnitOfWork, get_or_refuse
 from services.recruitment.selection import audit, ranking, rules
 from services.recruitment.selection.models import CATEGORIES, Formation, PassingGrade
 
@@ -31,10 +31,8 @@ def create(uow: UnitOfWork, values: Mapping[str, Any]) -> Formation:
 
 def get(session: Session, formation_id: int, *, for_update: bool = False) -> Formation:
     """The formation with `formation_id`; 404 when there is none."""
-    formation = session.get(Formation, formation_id, with_for_update=for_update)
-    if formation is None:
-        raise NotFoundError(f"No formation {formation_id}.")
-    return formation
+    missing = f"No formation {formation_id}."
+    return get_or_refuse(session, Formation, formation_id, missing, for_update=for_update)
 
 
 def search(
