@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -128,15 +129,12 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
     return user
 
 
-def create_user_command(
-    settings: Settings,
-    username: str,
-    password: str,
-    roles: Iterable[str],
-    nip: str | None = None,
-    unit: str | None = None,
-) -> User:
-    """`sofifi user create`: add a user to the (migrated) gateway database; ValueError if bad."""
+def create_user_command(settings: Settings, *user: Any) -> User:
+    """`sofifi user create`: add a user to the (migrated) gateway database; ValueError if bad.
+
+    `user` is what `create_user` takes after the unit of work: username, password, roles,
+    and the optional NIP and unit.
+    """
     engine = make_engine(settings.database_url)
     try:
         if not inspect(engine).has_table(User.__tablename__):
@@ -144,6 +142,6 @@ def create_user_command(
                 "the gateway database has no users table; run `sofifi migrate gateway` first"
             )
         with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as uow:
-            return create_user(uow, username, password, roles, nip, unit)
+            return create_user(uow, *user)
     finally:
         engine.dispose()

@@ -1,7 +1,8 @@
 """HTTP API of the CPNS selection: formations, applications, scores, ranking, announcement.
 
-Appeals, optimisation, appointment and the audit trail are in `api_after.py`. Views validate,
-call the workflow modules and commit; a refused request changes nothing.
+Appeals are in `api_appeals.py`; the year's end (optimisation, appointment, audit trail) in
+`api_year_end.py`. Views validate and hand the request's unit of work to the workflows; it
+commits once, and a refused request changes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from chassis.errors import Unprocessable
 from chassis.web import reader, transaction
 from services.recruitment.selection import applications, formations, results, scores
 from services.recruitment.selection import schemas as s
-from services.recruitment.selection.api_after import after_blp, appeals_blp
+from services.recruitment.selection.api_appeals import appeals_blp
+from services.recruitment.selection.api_year_end import after_blp
 
 MANAGERS = ("admin", "recruiter")
 CSV_BODY = {

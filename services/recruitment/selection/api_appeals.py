@@ -1,5 +1,5 @@
-"""HTTP API of the CPNS selection after the announcement: appeals, optimisation, appointment,
-and the audit trail."""
+"""HTTP API of the appeals (sanggah): filed and followed by applicants with their secret, no
+account needed; decided by admins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
 from chassis.web import reader, transaction
-from services.recruitment.selection import appeals, appointments, audit
+from services.recruitment.selection import appeals
 from services.recruitment.selection import schemas as s
 
 appeals_blp = Blueprint(
@@ -16,12 +16,6 @@ appeals_blp = Blueprint(
     __name__,
     url_prefix="/appeals",
     description="CPNS selection: appeals (sanggah), filed by applicants without an account",
-)
-after_blp = Blueprint(
-    "selection-after",
-    __name__,
-    url_prefix="/selection",
-    description="CPNS selection per year: appeals, optimisation, appointment, audit trail",
 )
 
 
@@ -75,46 +69,3 @@ class AppealDecisionView(MethodView):
                 values["decision"],
                 values["corrections"],
             )
-
-
-@after_blp.route("/<int:year>/appeals")
-class YearAppealsView(MethodView):
-    @roles_required("admin")
-    @after_blp.arguments(s.AppealQuerySchema, location="query")
-    @after_blp.response(200, s.AppealPageSchema)
-    def get(self, query: dict, year: int):
-        """A page of the appeals of a year with their deadlines, oldest first (admins)."""
-        return appeals.of_year(reader().session, year, **query)
-
-
-@after_blp.route("/<int:year>/optimise")
-class OptimiseView(MethodView):
-    @roles_required("admin")
-    @after_blp.response(200, s.OptimisedSchema)
-    @after_blp.alt_response(409, response="CONFLICT")
-    def post(self, year: int):
-        """Fill the empty posts of a year after the appeals (admins; audited)."""
-        with transaction() as uow:
-            return appointments.optimise(uow, year)
-
-
-@after_blp.route("/<int:year>/appoint")
-class AppointView(MethodView):
-    @roles_required("admin")
-    @after_blp.arguments(s.AppointRequestSchema)
-    @after_blp.response(200, s.AppointmentsSchema)
-    @after_blp.alt_response(409, response="CONFLICT")
-    def post(self, values: dict, year: int):
-        """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
-        with transaction() as uow:
-            return appointments.appoint(uow, year, values["tmt_cpns"])
-
-
-@after_blp.route("/audit")
-class AuditView(MethodView):
-    @roles_required("admin")
-    @after_blp.arguments(s.AuditQuerySchema, location="query")
-    @after_blp.response(200, s.AuditPageSchema)
-    def get(self, query: dict):
-        """A page of the audit trail: who changed what, when, old, new and why (admins)."""
-        return audit.trail(reader().session, **query)
