@@ -177,3 +177,12 @@ class Appointment(Base):
     formation_id: Mapped[int] = mapped_column(BigId)
     appointed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     appointed_by: Mapped[str] = mapped_column(String(64))
+
+
+# The Core tables, under the short names the set-based engines (ranking.py, optimisation.py)
+# write their SQL with.
+A = Application.__table__
+F = Formation.__table__
+G = PassingGrade.__table__
+P = Appointment.__table__
+R = SelectionResult.__table__

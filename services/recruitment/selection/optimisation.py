@@ -35,17 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from services.recruitment.selection import rules
-from services.recruitment.selection.models import (
-    Application,
-    Appointment,
-    Formation,
-    SelectionResult,
-)
-
-A = Application.__table__
-F = Formation.__table__
-P = Appointment.__table__
-R = SelectionResult.__table__
+from services.recruitment.selection.models import A, F, P, R
 
 STREAM_ROWS = 2000  # rows fetched per round trip of the server-side cursor
 WRITE_BATCH = 2000  # outcomes updated per executemany

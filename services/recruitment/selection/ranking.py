@@ -47,19 +47,7 @@ from sqlalchemy.orm import Session
 
 from chassis.db import UtcDateTime
 from services.recruitment.selection import rules
-from services.recruitment.selection.models import (
-    Application,
-    Appointment,
-    Formation,
-    PassingGrade,
-    SelectionResult,
-)
-
-A = Application.__table__
-P = Appointment.__table__
-F = Formation.__table__
-G = PassingGrade.__table__
-R = SelectionResult.__table__
+from services.recruitment.selection.models import A, F, G, P, R
 
 # Formations per statement when a list is ranked (well under SQLite's bound-parameter limit);
 # a longer list that is a whole year is ranked as the year, in one pass.
