@@ -21,6 +21,12 @@ from services.appraisal import access, ratings, rules
 from services.appraisal.models import Objection
 
 
+def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
+    """The objection with `objection_id`; 404 when none."""
+    missing = f"No objection with id {objection_id}."
+    return get_or_refuse(session, Objection, objection_id, missing, for_update=for_update)
+
+
 def file(uow: UnitOfWork, nip: str, year: int, reason: str) -> Objection:
     """The employee objects to their own finalized annual rating, within the window."""
     session = uow.session
@@ -46,12 +52,6 @@ def file(uow: UnitOfWork, nip: str, year: int, reason: str) -> Objection:
     )
     uow.add_new(objection, "This rating has been objected to already (once per rating).")
     return objection
-
-
-def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
-    """The objection with `objection_id`; 404 when none."""
-    missing = f"No objection with id {objection_id}."
-    return get_or_refuse(session, Objection, objection_id, missing, for_update=for_update)
 
 
 def read(uow: UnitOfWork, objection_id: int) -> Objection:
