@@ -114,11 +114,6 @@ def dialect_insert(dialect: str, table: Table) -> Insert:
     return _INSERTS[dialect](table)
 
 
-def supports_upsert(dialect: str) -> bool:
-    """True when `dialect_insert` knows the dialect."""
-    return dialect in _INSERTS
-
-
 @lru_cache(maxsize=64)
 def insert_if_absent(
     dialect: str, table: Table, keys: tuple[str, ...], returning: tuple[str, ...] = ()

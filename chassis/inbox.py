@@ -27,11 +27,11 @@ import amqp
 from kombu import Connection, Consumer
 from kombu.exceptions import OperationalError
 from kombu.message import Message
-from sqlalchemy import Column, Engine, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Engine, MetaData, String, Table, func
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event, Topology
-from chassis.db import UtcDateTime, insert_if_absent, ping, supports_upsert
+from chassis.db import UtcDateTime, insert_if_absent, ping
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -213,22 +213,10 @@ class EventConsumer:
         One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING. A consumer racing us on the
         same event waits on the row until we commit, then inserts nothing and skips it.
         """
-        rows = {event.event_id: event.type for event in events}
-        dialect = session.get_bind().dialect.name
-        if supports_upsert(dialect):
-            inserted = session.scalars(
-                insert_if_absent(dialect, self.inbox, ("event_id",), ("event_id",)),
-                [{"event_id": i, "event_type": t} for i, t in rows.items()],
-            )
-        else:
-            column = self.inbox.c.event_id
-            known = set(session.scalars(select(column).where(column.in_(rows))))
-            inserted = [event_id for event_id in rows if event_id not in known]
-            if inserted:
-                session.execute(
-                    insert(self.inbox), [{"event_id": i, "event_type": rows[i]} for i in inserted]
-                )
-        new = set(inserted)
+        dialect = session.get_bind().dialect.name  # PostgreSQL or SQLite: both have it
+        claim = insert_if_absent(dialect, self.inbox, ("event_id",), ("event_id",))
+        rows = [{"event_id": event.event_id, "event_type": event.type} for event in events]
+        new = set(session.scalars(claim, rows))
         return {event.event_id: event for event in events if event.event_id in new}
 
     def _dispatch(self, session: Session, run: list[Event]) -> None:

@@ -9,7 +9,8 @@ from flask_smorest import Blueprint
 from chassis.auth import roles_required
 from chassis.web import reader, transaction
 from services.recruitment.selection import appeals, appointments, audit
-from services.recruitment.selection import schemas as s
+from services.recruitment.selection import schemas_year_end as s
+from services.recruitment.selection.schemas import AppealPageSchema, AppealQuerySchema
 
 after_blp = Blueprint(
     "selection-after",
@@ -22,8 +23,8 @@ after_blp = Blueprint(
 @after_blp.route("/<int:year>/appeals")
 class YearAppealsView(MethodView):
     @roles_required("admin")
-    @after_blp.arguments(s.AppealQuerySchema, location="query")
-    @after_blp.response(200, s.AppealPageSchema)
+    @after_blp.arguments(AppealQuerySchema, location="query")
+    @after_blp.response(200, AppealPageSchema)
     def get(self, query: dict, year: int):
         """A page of the appeals of a year with their deadlines, oldest first (admins)."""
         return appeals.of_year(reader().session, year, **query)
