@@ -186,3 +186,5 @@ F = Formation.__table__
 G = PassingGrade.__table__
 P = Appointment.__table__
 R = SelectionResult.__table__
+# The applicant's facts the ranking's ties break on, in the order both engines select them.
+TIE_FACTS = (A.c.twk, A.c.tiu, A.c.tkp, A.c.gpa, A.c.birth_date, A.c.registration_number)

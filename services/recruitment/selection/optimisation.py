@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from services.recruitment.selection import rules
-from services.recruitment.selection.models import A, F, P, R
+from services.recruitment.selection.models import TIE_FACTS, A, F, P, R
 
 STREAM_ROWS = 2000  # rows fetched per round trip of the server-side cursor
 WRITE_BATCH = 2000  # outcomes updated per executemany
@@ -153,12 +153,7 @@ def _stream(year: int):
             cast(null(), Integer),
             R.c.application_id,
             R.c.final_score,
-            A.c.twk,
-            A.c.tiu,
-            A.c.tkp,
-            A.c.gpa,
-            A.c.birth_date,
-            A.c.registration_number,
+            *TIE_FACTS,
         )
         .join(F, F.c.id == R.c.formation_id)
         .join(A, A.c.id == R.c.application_id)
