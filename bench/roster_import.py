@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from bench._env import fresh_database
 from chassis.db import make_engine
+from chassis.uow import UnitOfWork
 from contracts.identifiers import make_nip, nip_problem
 from services.recruitment.roster import today_in_province
 from services.recruitment.roster_import import COLUMNS
@@ -136,7 +137,7 @@ def run_case(csv_path: str, url: str) -> dict[str, Any]:
     rss_before = peak_rss_mb()
     with Session(engine) as session:
         started = time.perf_counter()
-        checked = roster_import.import_employees(session, payload, dry_run=True)
+        checked = roster_import.import_employees(UnitOfWork(session), payload, dry_run=True)
         validation = time.perf_counter() - started
         session.rollback()
     outbox_seconds = 0.0
@@ -156,7 +157,7 @@ def run_case(csv_path: str, url: str) -> dict[str, Any]:
         setattr(outbox, name, timed(getattr(outbox, name)))
     with Session(engine) as session:
         started = time.perf_counter()
-        result = roster_import.import_employees(session, payload)
+        result = roster_import.import_employees(UnitOfWork(session, outbox), payload)
         session.commit()
         whole = time.perf_counter() - started
     engine.dispose()

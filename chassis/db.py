@@ -1,10 +1,10 @@
-"""SQLAlchemy 2 per service: engine factory, a session per request, a unit of work per message."""
+"""SQLAlchemy 2 per service: engine factory, a session per request; dialect INSERTs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, g
@@ -13,13 +13,16 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
+    Table,
     TypeDecorator,
     create_engine,
     event,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 # Stable constraint names, so that Alembic can alter them later (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -100,18 +103,30 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-@contextmanager
-def unit_of_work(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error, always close."""
-    session = session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+_INSERTS: dict[str, Callable[[Table], Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+
+
+def dialect_insert(dialect: str, table: Table) -> Insert:
+    """An INSERT of `table` with the dialect's ON CONFLICT clauses (PostgreSQL or SQLite)."""
+    return _INSERTS[dialect](table)
+
+
+@lru_cache(maxsize=64)
+def insert_if_absent(
+    dialect: str, table: Table, keys: tuple[str, ...], returning: tuple[str, ...] = ()
+) -> Insert:
+    """INSERT .. ON CONFLICT (`keys`) DO NOTHING [RETURNING `returning`], built once per table.
+
+    Only a conflict on `keys` is ignored; any other constraint still fails loudly. Building
+    the statement costs more than running it, hence the cache.
+    """
+    statement = dialect_insert(dialect, table).on_conflict_do_nothing(
+        index_elements=[table.c[name] for name in keys]
+    )
+    return statement.returning(*(table.c[name] for name in returning)) if returning else statement
 
 
 def ping(engine: Engine) -> None:

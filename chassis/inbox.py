@@ -20,19 +20,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from functools import lru_cache, partial, wraps
+from functools import wraps
 from typing import Any
 
 import amqp
 from kombu import Connection, Consumer
 from kombu.exceptions import OperationalError
 from kombu.message import Message
-from sqlalchemy import Column, Engine, MetaData, String, Table, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, Engine, MetaData, String, Table, func
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event, Topology
-from chassis.db import UtcDateTime, ping
+from chassis.db import UtcDateTime, insert_if_absent, ping
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -214,22 +213,10 @@ class EventConsumer:
         One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING. A consumer racing us on the
         same event waits on the row until we commit, then inserts nothing and skips it.
         """
-        rows = {event.event_id: event.type for event in events}
-        dialect = session.get_bind().dialect.name
-        if dialect in _CLAIMS:
-            inserted = session.scalars(
-                _CLAIMS[dialect](self.inbox),
-                [{"event_id": i, "event_type": t} for i, t in rows.items()],
-            )
-        else:
-            column = self.inbox.c.event_id
-            known = set(session.scalars(select(column).where(column.in_(rows))))
-            inserted = [event_id for event_id in rows if event_id not in known]
-            if inserted:
-                session.execute(
-                    insert(self.inbox), [{"event_id": i, "event_type": rows[i]} for i in inserted]
-                )
-        new = set(inserted)
+        dialect = session.get_bind().dialect.name  # PostgreSQL or SQLite: both have it
+        claim = insert_if_absent(dialect, self.inbox, ("event_id",), ("event_id",))
+        rows = [{"event_id": event.event_id, "event_type": event.type} for event in events]
+        new = set(session.scalars(claim, rows))
         return {event.event_id: event for event in events if event.event_id in new}
 
     def _dispatch(self, session: Session, run: list[Event]) -> None:
@@ -358,22 +345,6 @@ class EventConsumer:
                 connection.drain_events(timeout=self.batch_wait)
             except TimeoutError:
                 return
-
-
-@lru_cache(maxsize=32)
-def _claim_statement(insert_factory: Callable[[Table], Any], table: Table) -> Any:
-    # Built once per inbox table: constructing it costs more than running it.
-    return (
-        insert_factory(table)
-        .on_conflict_do_nothing(index_elements=[table.c.event_id])
-        .returning(table.c.event_id)
-    )
-
-
-_CLAIMS: dict[str, Callable[[Table], Any]] = {
-    "postgresql": partial(_claim_statement, postgresql.insert),
-    "sqlite": partial(_claim_statement, sqlite.insert),
-}
 
 
 def _delivery_tag(message: Message) -> int:

@@ -7,18 +7,30 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import String, Table
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import Insert
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from chassis.db import UtcDateTime, dialect_insert
+
+
+class RosterColumns:
+    """What every service's roster projection keeps (mix into its `Employee` model, which adds
+    the columns of its own): who, where, in which post, and the time of the last event."""
+
+    __tablename__ = "employees"
+
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    position: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 @lru_cache(maxsize=256)
 def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Insert:
     # Built once per table and column set: constructing it costs more than running it.
-    statement = _INSERTS[dialect](table)
+    statement = dialect_insert(dialect, table)
     keys = [column.name for column in table.primary_key.columns]
     updates = {name: statement.excluded[name] for name in columns if name not in keys}
     return statement.on_conflict_do_update(

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table
 
 from chassis.inbox import Handler
 from chassis.outbox import Outbox
+
+if TYPE_CHECKING:
+    from chassis.employees import EmployeeProjection
 
 
 @dataclass(frozen=True)
@@ -32,3 +36,37 @@ class ServiceSpec:
     def consumes(self) -> tuple[str, ...]:
         """The event types this service's queue is bound to."""
         return tuple(sorted(self.handlers))
+
+    @classmethod
+    def declare(
+        cls,
+        models: ModuleType,
+        api: ModuleType,
+        handlers: ModuleType,
+        validate_event: Callable[[Mapping[str, Any]], None] | None,
+        title: str,
+        description: str = "",
+    ) -> ServiceSpec:
+        """The spec of a service from its modules: `models` (Base, outbox, inbox), `api`
+        (BLUEPRINTS) and `handlers` (HANDLERS, and EMPLOYEES when it keeps the roster).
+
+        The service is named after its package and its migrations sit beside its models; a
+        roster projection (`chassis.employees`) adds its handlers and `GET /employees/{nip}`.
+        """
+        blueprints, consumers = tuple(api.BLUEPRINTS), dict(handlers.HANDLERS)
+        employees: EmployeeProjection | None = getattr(handlers, "EMPLOYEES", None)
+        if employees is not None:
+            blueprints = (employees.blueprint, *blueprints)
+            consumers = {**employees.handlers, **consumers}
+        return cls(
+            name=models.__name__.split(".")[-2],
+            title=title,
+            description=description,
+            metadata=models.Base.metadata,
+            outbox=models.outbox,
+            inbox=models.inbox,
+            migrations_dir=Path(models.__file__).parent / "migrations",
+            blueprints=blueprints,
+            handlers=consumers,
+            validate_event=validate_event,
+        )

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chassis.bus import Event
-from chassis.domain import NotAllowed
+from chassis.domain import ConflictError, NotAllowed, NotFoundError
 from chassis.outbox import Outbox
 from chassis.principal import Principal
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -68,6 +71,16 @@ class UnitOfWork:
         with self.session.begin_nested():
             yield
 
+    def add_new(self, record: object, conflict: str) -> None:
+        """Insert `record` now; a unique clash (a row written meanwhile by someone else) undoes
+        only this insert, in a savepoint, and is refused as a `ConflictError(conflict)`."""
+        try:
+            with self.savepoint():
+                self.session.add(record)
+                self.session.flush()
+        except IntegrityError:
+            raise ConflictError(conflict) from None
+
     def flush(self) -> None:
         """Send pending changes to the database now (to see constraint violations early)."""
         self.session.flush()
@@ -76,6 +89,16 @@ class UnitOfWork:
         if self.outbox is None:
             raise RuntimeError("this unit of work was opened without an outbox")
         return self.outbox
+
+
+def get_or_refuse(
+    session: Session, model: type[T], key: Any, missing: str, *, for_update: bool = False
+) -> T:
+    """The row of `model` with primary key `key`; `NotFoundError(missing)` when there is none."""
+    found = session.get(model, key, with_for_update=for_update)
+    if found is None:
+        raise NotFoundError(missing)
+    return found
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from chassis.auth import Auth, optional_principal
 from chassis.bus import broker_reachable
 from chassis.config import ENV_NAMES, Settings, url_var
-from chassis.db import Database, ping
+from chassis.db import Database, ping, request_session
 from chassis.errors import register_error_handlers
 from chassis.health import Health
 from chassis.logs import (
@@ -28,6 +28,7 @@ from chassis.logs import (
     unbind_correlation_id,
 )
 from chassis.metrics import Metrics
+from chassis.outbox import Outbox
 from chassis.service import ServiceSpec
 from chassis.uow import UnitOfWork, unit_of_work
 
@@ -157,6 +158,16 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     return app
 
 
+def app_factory(spec: ServiceSpec) -> Callable[..., Flask]:
+    """A service's `create_app(config=None)`: `config` overrides environment settings (tests)."""
+
+    def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+        return create_service_app(spec, config)
+
+    create_app.__doc__ = f"The {spec.name} web app; `config` overrides environment settings."
+    return create_app
+
+
 def database_check(engine: Engine) -> dict[str, Any]:
     """Readiness of a database: it answers a trivial query; says which backend it is."""
     ping(engine)
@@ -187,16 +198,17 @@ def transaction() -> Iterator[UnitOfWork]:
     Views open it, hand it to a workflow and return what the workflow returns; serialisation
     happens after the commit (sessions do not expire objects on commit).
     """
-    spec: ServiceSpec = current_app.extensions["service_spec"]
     factory = Database.state(current_app).session_factory
-    actor = optional_principal()
-    with unit_of_work(factory, spec.outbox, actor, g.get("request_id")) as uow:
+    with unit_of_work(factory, _outbox(), optional_principal(), g.get("request_id")) as uow:
         yield uow
 
 
 def reader() -> UnitOfWork:
     """A read-only unit of work on the request's session (closed at teardown, never committed)."""
-    from chassis.db import request_session
+    return UnitOfWork(request_session(), _outbox(), optional_principal(), g.get("request_id"))
 
-    spec: ServiceSpec = current_app.extensions["service_spec"]
-    return UnitOfWork(request_session(), spec.outbox, optional_principal(), g.get("request_id"))
+
+def _outbox() -> Outbox | None:
+    # The gateway has no spec and no outbox: its units of work publish nothing.
+    spec: ServiceSpec | None = current_app.extensions.get("service_spec")
+    return spec.outbox if spec is not None else None

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, sign_token
-from chassis.db import request_session
+from chassis.errors import Unauthorized
+from chassis.web import transaction
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
-from gateway.users import authenticate
+from gateway.users import BAD_CREDENTIALS, authenticate
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens")
 
@@ -22,7 +23,11 @@ def token(credentials: dict):
     """Exchange a username and password for a bearer token (rate-limited per client)."""
     state = gateway_state()
     settings = state.settings
-    user = authenticate(request_session(), credentials["username"], credentials["password"])
+    with transaction() as uow:
+        user = authenticate(uow, credentials["username"], credentials["password"])
+    if user is None:
+        # One message whatever was wrong: it must not tell which usernames exist.
+        raise Unauthorized(BAD_CREDENTIALS)
     access_token = sign_token(
         state.signing_key,
         subject=user.username,

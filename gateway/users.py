@@ -6,16 +6,18 @@ import re
 import secrets
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from chassis.auth import ROLES
 from chassis.config import Settings
-from chassis.db import make_engine, unit_of_work
-from chassis.errors import Unauthorized
+from chassis.db import make_engine
+from chassis.domain import Invalid
+from chassis.uow import UnitOfWork, unit_of_work
 from contracts.identifiers import nip_problem
 from gateway.models import User
 
@@ -30,11 +32,11 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 1024
 UNIT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-class InvalidUser(ValueError):
-    """A user that cannot be created; names the field and the reason."""
+class InvalidUser(Invalid, ValueError):
+    """A user that cannot be created; names the field and the reason (a 422 on the web)."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+        super().__init__({field: [reason]}, f"{field}: {reason}")
         self.field = field
         self.reason = reason
 
@@ -72,14 +74,15 @@ def user_problems(
 
 
 def create_user(
-    session: Session,
+    uow: UnitOfWork,
     username: str,
     password: str,
     roles: Iterable[str],
     nip: str | None = None,
     unit: str | None = None,
 ) -> User:
-    """Add a user with a hashed password (raises InvalidUser); the caller commits."""
+    """Add a user with a hashed password (raises InvalidUser); the unit of work commits."""
+    session = uow.session
     roles = sorted(set(roles))
     problems = user_problems(username, password, roles, nip, unit)
     if problems:
@@ -108,38 +111,37 @@ def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The active user with these credentials; Unauthorized (same message) otherwise."""
-    user = session.scalar(select(User).where(User.username == normalize_username(username)))
+def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
+    """The active user with these credentials; None for a wrong name, password or account.
+
+    A hash made with older parameters is replaced, committed with the unit of work.
+    """
+    user = uow.session.scalar(select(User).where(User.username == normalize_username(username)))
     try:
         HASHER.verify(user.password_hash if user else _dummy_hash(), password)
         valid = user is not None and user.active
     except (VerificationError, InvalidHashError):
         valid = False
     if not valid:
-        raise Unauthorized(BAD_CREDENTIALS)
+        return None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
-        session.commit()
     return user
 
 
-def create_user_command(
-    settings: Settings,
-    username: str,
-    password: str,
-    roles: Iterable[str],
-    nip: str | None = None,
-    unit: str | None = None,
-) -> User:
-    """`sofifi user create`: add a user to the (migrated) gateway database; ValueError if bad."""
+def create_user_command(settings: Settings, *user: Any) -> User:
+    """`sofifi user create`: add a user to the (migrated) gateway database; ValueError if bad.
+
+    `user` is what `create_user` takes after the unit of work: username, password, roles,
+    and the optional NIP and unit.
+    """
     engine = make_engine(settings.database_url)
     try:
         if not inspect(engine).has_table(User.__tablename__):
             raise ValueError(
                 "the gateway database has no users table; run `sofifi migrate gateway` first"
             )
-        with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as session:
-            return create_user(session, username, password, roles, nip, unit)
+        with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as uow:
+            return create_user(uow, *user)
     finally:
         engine.dispose()

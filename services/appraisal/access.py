@@ -2,7 +2,7 @@
 
 The appraiser is the employee's supervisor on the roster at the time of the act; an
 objection goes to the appraiser's own superior (PermenPAN-RB 6/2022). Views pass the caller's
-principal; these raise Forbidden / NotFound in the common error shape.
+principal; these raise NotAllowed / NotFoundError (403 / 404 on the web).
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from chassis.auth import Principal
-from chassis.errors import Forbidden, NotFound
+from chassis.domain import NotAllowed
+from chassis.uow import get_or_refuse
 from services.appraisal.models import Employee
 
 
 def employee(session: Session, nip: str) -> Employee:
     """The employee with `nip` in the roster projection; 404 when no event named them."""
-    found = session.get(Employee, nip)
-    if found is None:
-        raise NotFound(f"No employee with NIP {nip} is known to the appraisal service.")
-    return found
+    missing = f"No employee with NIP {nip} is known to the appraisal service."
+    return get_or_refuse(session, Employee, nip, missing)
 
 
 def is_admin(principal: Principal) -> bool:
@@ -42,7 +41,7 @@ def is_supervisor_of(principal: Principal, subject: Employee) -> bool:
 def require_appraiser(principal: Principal, subject: Employee) -> None:
     """Only the employee's supervisor on the roster appraises them (not admins, not others)."""
     if not is_supervisor_of(principal, subject):
-        raise Forbidden(f"Only the supervisor of {subject.nip} on the roster may appraise them.")
+        raise NotAllowed(f"Only the supervisor of {subject.nip} on the roster may appraise them.")
 
 
 def require_reader(
@@ -55,7 +54,7 @@ def require_reader(
         return
     if "supervisor" in principal.roles and principal.nip is not None and principal.nip in also:
         return
-    raise Forbidden(f"You may not read the appraisals of {subject.nip}.")
+    raise NotAllowed(f"You may not read the appraisals of {subject.nip}.")
 
 
 def superior_of(session: Session, appraiser_nip: str) -> str | None:
@@ -79,4 +78,4 @@ def require_unit_viewer(session: Session, principal: Principal, unit: str) -> No
         )
         if in_unit:
             return
-    raise Forbidden(f"Only admins and the supervisors of unit {unit} may see its calibration.")
+    raise NotAllowed(f"Only admins and the supervisors of unit {unit} may see its calibration.")

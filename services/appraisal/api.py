@@ -1,21 +1,20 @@
-"""HTTP API of the appraisal service: views validate, call the domain modules, commit."""
+"""HTTP API of the appraisal service: views validate and hand a unit of work to the workflows."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import ROLES, current_principal, roles_required
-from chassis.db import request_session
-from chassis.errors import NotFound, check_field
+from chassis.auth import ROLES, roles_required
+from chassis.errors import check_field
+from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
 from services.appraisal import calibration, objections, plans, ratings
-from services.appraisal.models import PERIODS, Employee
+from services.appraisal.models import PERIODS
 from services.appraisal.schemas import (
     AppraisalQuerySchema,
     AppraisalSchema,
     CalibrationSchema,
-    EmployeeSchema,
     FinalizationSchema,
     ObjectionCreateSchema,
     ObjectionDecisionSchema,
@@ -31,9 +30,6 @@ from services.appraisal.schemas import (
     UnitRatingSchema,
 )
 
-employees = Blueprint(
-    "employees", __name__, url_prefix="/employees", description="Roster projection"
-)
 periods = Blueprint("periods", __name__, url_prefix="/periods", description="Periods")
 skp = Blueprint("skp", __name__, url_prefix="/skp", description="SKP plans")
 appraisals = Blueprint(
@@ -54,36 +50,21 @@ def _check_path(nip: str | None = None, period: str | None = None, unit: str | N
         check_field("A unit code has 1 to 64 characters.", "unit", "path")
 
 
-@employees.route("/<nip>")
-class EmployeeView(MethodView):
-    @roles_required("admin")
-    @employees.response(200, EmployeeSchema)
-    def get(self, nip: str):
-        """One employee as this service knows them (admins)."""
-        _check_path(nip=nip)
-        employee = request_session().get(Employee, nip)
-        if employee is None:
-            raise NotFound(f"No employee with NIP {nip} is known here.")
-        return employee
-
-
 @periods.route("")
 class PeriodsView(MethodView):
     @roles_required(*ROLES)
     @periods.response(200, PeriodSchema(many=True))
     def get(self):
         """Every performance period (any signed-in user)."""
-        return plans.list_periods(request_session())
+        return plans.list_periods(reader().session)
 
     @roles_required("admin")
     @periods.arguments(PeriodCreateSchema)
     @periods.response(201, PeriodSchema)
     def post(self, values: dict):
         """Open a period: a year's ANNUAL appraisal or a quarterly review (admins)."""
-        session = request_session()
-        period = plans.open_period(session, values["year"], values["kind"])
-        session.commit()
-        return period
+        with transaction() as uow:
+            return plans.open_period(uow, values["year"], values["kind"])
 
 
 @periods.route("/<int:year>/<kind>")
@@ -94,10 +75,8 @@ class PeriodView(MethodView):
     def patch(self, values: dict, year: int, kind: str):
         """Close or reopen a period (admins)."""
         _check_path(period=kind)
-        session = request_session()
-        period = plans.set_period_status(session, year, kind, values["status"])
-        session.commit()
-        return period
+        with transaction() as uow:
+            return plans.set_period_status(uow, year, kind, values["status"])
 
 
 @skp.route("")
@@ -107,10 +86,8 @@ class SkpPlansView(MethodView):
     @skp.response(201, SkpSchema)
     def post(self, values: dict):
         """Write an SKP in DRAFT (the employee themself or their supervisor)."""
-        session = request_session()
-        plan = plans.create_plan(session, current_principal(), values)
-        session.commit()
-        return plan
+        with transaction() as uow:
+            return plans.create_plan(uow, values)
 
 
 @skp.route("/<int:plan_id>")
@@ -119,17 +96,15 @@ class SkpPlanView(MethodView):
     @skp.response(200, SkpSchema)
     def get(self, plan_id: int):
         """One SKP (the employee, their supervisor, admins)."""
-        return plans.read_plan(request_session(), current_principal(), plan_id)
+        return plans.read_plan(reader(), plan_id)
 
     @roles_required(*ROLES)
     @skp.arguments(SkpUpdateSchema)
     @skp.response(200, SkpSchema)
     def put(self, values: dict, plan_id: int):
         """Replace the items of a DRAFT SKP; agreements given so far are withdrawn."""
-        session = request_session()
-        plan = plans.revise_plan(session, current_principal(), plan_id, values["items"])
-        session.commit()
-        return plan
+        with transaction() as uow:
+            return plans.revise_plan(uow, plan_id, values["items"])
 
 
 @skp.route("/<int:plan_id>/agree")
@@ -138,10 +113,8 @@ class SkpAgreeView(MethodView):
     @skp.response(200, SkpSchema)
     def post(self, plan_id: int):
         """Agree the SKP as the employee or as the appraiser; AGREED when both have."""
-        session = request_session()
-        plan = plans.agree(session, current_principal(), plan_id)
-        session.commit()
-        return plan
+        with transaction() as uow:
+            return plans.agree(uow, plan_id)
 
 
 @appraisals.route("")
@@ -151,9 +124,7 @@ class AppraisalsView(MethodView):
     @appraisals.response(200, AppraisalSchema(many=True))
     def get(self, query: dict):
         """An employee's appraisals (the employee, their supervisor, admins)."""
-        return ratings.list_for(
-            request_session(), current_principal(), query["nip"], query.get("year")
-        )
+        return ratings.list_for(reader(), query["nip"], query.get("year"))
 
 
 @appraisals.route("/<nip>/<int:year>/<period>")
@@ -163,7 +134,7 @@ class AppraisalView(MethodView):
     def get(self, nip: str, year: int, period: str):
         """One appraisal (the employee, their supervisor, admins)."""
         _check_path(nip=nip, period=period)
-        return ratings.read(request_session(), current_principal(), nip, year, period)
+        return ratings.read(reader(), nip, year, period)
 
     @roles_required("supervisor")
     @appraisals.arguments(RatingSchema)
@@ -171,10 +142,8 @@ class AppraisalView(MethodView):
     def put(self, values: dict, nip: str, year: int, period: str):
         """Rate a subordinate (only their supervisor on the roster); predikat by the matrix."""
         _check_path(nip=nip, period=period)
-        session = request_session()
-        appraisal = ratings.rate(session, current_principal(), nip, year, period, values)
-        session.commit()
-        return appraisal
+        with transaction() as uow:
+            return ratings.rate(uow, nip, year, period, values)
 
 
 @appraisals.route("/<nip>/<int:year>/ANNUAL/objection")
@@ -185,10 +154,8 @@ class ObjectionFilingView(MethodView):
     def post(self, values: dict, nip: str, year: int):
         """Object to one's own finalized annual rating, within 14 days (the employee)."""
         _check_path(nip=nip)
-        session = request_session()
-        objection = objections.file(session, current_principal(), nip, year, values["reason"])
-        session.commit()
-        return objection
+        with transaction() as uow:
+            return objections.file(uow, nip, year, values["reason"])
 
 
 @objection_bp.route("/<int:objection_id>")
@@ -197,7 +164,7 @@ class ObjectionView(MethodView):
     @objection_bp.response(200, ObjectionSchema)
     def get(self, objection_id: int):
         """One objection (the employee, the appraiser, the deciding superior, admins)."""
-        return objections.read(request_session(), current_principal(), objection_id)
+        return objections.read(reader(), objection_id)
 
 
 @objection_bp.route("/<int:objection_id>/decision")
@@ -207,10 +174,8 @@ class ObjectionDecisionView(MethodView):
     @objection_bp.response(200, ObjectionSchema)
     def post(self, values: dict, objection_id: int):
         """Uphold (with new ratings) or reject an objection (the appraiser's own superior)."""
-        session = request_session()
-        objection = objections.decide(session, current_principal(), objection_id, values)
-        session.commit()
-        return objection
+        with transaction() as uow:
+            return objections.decide(uow, objection_id, values)
 
 
 @units.route("/<unit>/<int:year>/rating")
@@ -221,12 +186,9 @@ class UnitRatingView(MethodView):
     def put(self, values: dict, unit: str, year: int):
         """Set a unit's organisation rating for a year, until it is finalized (admins)."""
         _check_path(unit=unit)
-        session = request_session()
-        row = calibration.set_unit_rating(
-            session, current_principal(), unit, year, values["rating"]
-        )
-        session.commit()
-        return row
+        with transaction() as uow:
+            row = calibration.set_unit_rating(uow, unit, year, values["rating"])
+            return row
 
 
 @units.route("/<unit>/<int:year>/calibration")
@@ -236,9 +198,9 @@ class CalibrationView(MethodView):
     def get(self, unit: str, year: int):
         """The unit's predikat distribution against its rating (admins, its supervisors)."""
         _check_path(unit=unit)
-        session = request_session()
-        calibration.require_viewer(session, current_principal(), unit)
-        return calibration.calibrate(session, unit, year).as_dict()
+        uow = reader()
+        calibration.require_viewer(uow, unit)
+        return calibration.calibrate(uow.session, unit, year).as_dict()
 
 
 @units.route("/<unit>/<int:year>/finalize")
@@ -249,16 +211,15 @@ class FinalizeView(MethodView):
     def post(self, unit: str, year: int):
         """Finalize the unit's annual appraisals together; 409 with the broken rules (admins)."""
         _check_path(unit=unit)
-        session = request_session()
-        done = calibration.finalize(session, current_principal(), unit, year)
-        session.commit()
-        return {
-            "unit": unit,
-            "year": year,
-            "unit_rating": done.unit_rating.rating,
-            "finalized_at": done.unit_rating.finalized_at,
-            "appraisals": done.appraisals,
-        }
+        with transaction() as uow:
+            done = calibration.finalize(uow, unit, year)
+            return {
+                "unit": unit,
+                "year": year,
+                "unit_rating": done.unit_rating.rating,
+                "finalized_at": done.unit_rating.finalized_at,
+                "appraisals": done.appraisals,
+            }
 
 
-BLUEPRINTS = (employees, periods, skp, appraisals, objection_bp, units)
+BLUEPRINTS = (periods, skp, appraisals, objection_bp, units)

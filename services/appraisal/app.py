@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
-from flask import Flask
-
 from chassis.service import ServiceSpec
-from chassis.web import create_service_app
+from chassis.web import app_factory
 from contracts import validate_event
 from services.appraisal import api, handlers, models
 
-SPEC = ServiceSpec(
-    name="appraisal",
-    title="Sofifi ASN - Appraisal",
-    description="SKP plans, ratings and predikat under PermenPAN-RB 6/2022.",
-    metadata=models.Base.metadata,
-    outbox=models.outbox,
-    inbox=models.inbox,
-    migrations_dir=Path(__file__).parent / "migrations",
-    blueprints=api.BLUEPRINTS,
-    handlers=handlers.HANDLERS,
-    validate_event=validate_event,
-)
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """The appraisal web app; `config` overrides environment settings (tests)."""
-    return create_service_app(SPEC, config)
+TITLE = "Sofifi ASN - Appraisal"
+DESCRIPTION = "SKP plans, ratings and predikat under PermenPAN-RB 6/2022."
+SPEC = ServiceSpec.declare(models, api, handlers, validate_event, TITLE, DESCRIPTION)
+create_app = app_factory(SPEC)

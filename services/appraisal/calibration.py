@@ -1,4 +1,4 @@
-"""Unit ratings, the calibration of a unit's year, and its finalization (caller commits).
+"""Unit ratings, the calibration of a unit's year, and its finalization (in a unit of work).
 
 A unit's staff are the employees the roster projection places in the unit who have a
 supervisor (an appraiser) on it; the head of the province's chain, with no supervisor here, is
@@ -15,19 +15,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chassis.auth import Principal
-from chassis.errors import Conflict
+from chassis.domain import ConflictError
+from chassis.uow import UnitOfWork
 from services.appraisal import access, ratings, rules
-from services.appraisal.models import Appraisal, Employee, UnitRating, outbox
+from services.appraisal.models import Appraisal, Employee, UnitRating
 
 
-def set_unit_rating(
-    session: Session, principal: Principal, unit: str, year: int, rating: str
-) -> UnitRating:
+def set_unit_rating(uow: UnitOfWork, unit: str, year: int, rating: str) -> UnitRating:
     """Set (or change, until finalization) a unit's organisation rating for a year (admins)."""
+    session = uow.session
+    principal = uow.require_actor()
     row = session.get(UnitRating, (unit, year), with_for_update=True)
     if row is not None and row.finalized_at is not None:
-        raise Conflict(f"The year {year} of unit {unit} is finalized; its rating stays.")
+        raise ConflictError(f"The year {year} of unit {unit} is finalized; its rating stays.")
     if row is None:
         row = UnitRating(unit=unit, year=year)
         session.add(row)
@@ -107,8 +107,10 @@ class Calibration:
         }
 
 
-def require_viewer(session: Session, principal: Principal, unit: str) -> None:
+def require_viewer(uow: UnitOfWork, unit: str) -> None:
     """Admins and the unit's supervisors see its calibration; others 403."""
+    session = uow.session
+    principal = uow.require_actor()
     access.require_unit_viewer(session, principal, unit)
 
 
@@ -132,20 +134,22 @@ def calibrate(session: Session, unit: str, year: int, *, for_update: bool = Fals
     return Calibration(unit, year, unit_rating, staff, appraisals)
 
 
-def finalize(session: Session, principal: Principal, unit: str, year: int) -> Calibration:
+def finalize(uow: UnitOfWork, unit: str, year: int) -> Calibration:
     """Finalize every annual appraisal of the unit's year together, or refuse with 409 why."""
+    session = uow.session
+    principal = uow.require_actor()
     calibration = calibrate(session, unit, year, for_update=True)
     blockers = calibration.blockers()
     if blockers:
         codes = ", ".join(blocker["code"] for blocker in blockers)
-        raise Conflict(
+        raise ConflictError(
             f"The year {year} of unit {unit} cannot be finalized: {codes}.",
-            errors={"blockers": blockers},
+            details={"blockers": blockers},
         )
     now = datetime.now(UTC)
     rating = calibration.unit_rating
     if rating is None:  # unreachable: a missing rating is a blocker above
-        raise Conflict(f"Unit {unit} has no rating for {year}.")
+        raise ConflictError(f"Unit {unit} has no rating for {year}.")
     rating.finalized_at = now
     rating.finalized_by = principal.username
     units = {employee.nip: employee.unit for employee in calibration.staff}
@@ -156,6 +160,6 @@ def finalize(session: Session, principal: Principal, unit: str, year: int) -> Ca
         appraisal.unit_rating = rating.rating
     # One statement for the unit's events, in the same transaction (a row each, in nip order).
     finalized = [(ratings.finalized_data(a), None) for a in calibration.appraisals]
-    outbox.add_many(session, ratings.FINALIZED, finalized)
+    uow.publish_many(ratings.FINALIZED, finalized)
     session.flush()
     return calibration

@@ -1,41 +1,9 @@
-"""Event consumers of the appraisal service."""
+"""Event consumers of the appraisal service: the roster projection (who appraises whom)."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy.orm import Session
-
-from chassis.bus import Event
-from chassis.projection import upsert_newer
+from chassis.employees import EmployeeProjection
 from services.appraisal.models import Employee
 
-
-def handle_employee_appointed(session: Session, event: Event) -> None:
-    """A new employee joins the roster: keep who they are and who appraises them."""
-    _project_employee(session, event)
-
-
-def handle_employee_updated(session: Session, event: Event) -> None:
-    """An employee changed (transfer, new supervisor): keep the newest record."""
-    _project_employee(session, event)
-
-
-def _project_employee(session: Session, event: Event) -> None:
-    data = event.data
-    values = {
-        "nip": data["nip"],
-        "name": data["name"],
-        "unit": data["unit"],
-        "position": data["position"],
-        "supervisor_nip": data.get("supervisor_nip"),
-        "status": data["status"],
-        "tmt_cpns": date.fromisoformat(data["tmt_cpns"]),
-    }
-    upsert_newer(session, Employee.__table__, values, event.occurred)
-
-
-HANDLERS = {
-    "recruitment.employee.appointed": handle_employee_appointed,
-    "recruitment.employee.updated": handle_employee_updated,
-}
+EMPLOYEES = EmployeeProjection(Employee, "appraisal")
+HANDLERS: dict = {}

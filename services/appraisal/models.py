@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime
 from chassis.inbox import inbox_table
 from chassis.outbox import Outbox, outbox_table
+from chassis.projection import RosterColumns
 from contracts import validate_event
 
 
@@ -32,19 +33,12 @@ outbox = Outbox(outbox_table(Base.metadata), source="appraisal", validate=valida
 inbox = inbox_table(Base.metadata)
 
 
-class Employee(Base):
+class Employee(RosterColumns, Base):
     """Projection of the roster: who works where, and who appraises whom."""
 
-    __tablename__ = "employees"
-
-    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str] = mapped_column(String(64), index=True)
-    position: Mapped[str] = mapped_column(String(200))
     supervisor_nip: Mapped[str | None] = mapped_column(String(18), index=True)
     status: Mapped[str] = mapped_column(String(8))
     tmt_cpns: Mapped[date] = mapped_column(Date)
-    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 PERIODS = ("ANNUAL", "Q1", "Q2", "Q3", "Q4")

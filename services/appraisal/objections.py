@@ -13,28 +13,35 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.auth import Principal
-from chassis.errors import Conflict, Forbidden, NotFound
+from chassis.domain import ConflictError, NotAllowed
+from chassis.uow import UnitOfWork, get_or_refuse
 from services.appraisal import access, ratings, rules
 from services.appraisal.models import Objection
 
 
-def file(session: Session, principal: Principal, nip: str, year: int, reason: str) -> Objection:
+def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
+    """The objection with `objection_id`; 404 when none."""
+    missing = f"No objection with id {objection_id}."
+    return get_or_refuse(session, Objection, objection_id, missing, for_update=for_update)
+
+
+def file(uow: UnitOfWork, nip: str, year: int, reason: str) -> Objection:
     """The employee objects to their own finalized annual rating, within the window."""
+    session = uow.session
+    principal = uow.require_actor()
     if principal.nip is None or principal.nip != nip:
-        raise Forbidden("Only the employee may object to their own rating.")
+        raise NotAllowed("Only the employee may object to their own rating.")
     appraisal = ratings.get(session, ratings.appraisal_id(nip, year, "ANNUAL"))
     if appraisal.status != "FINALIZED":
-        raise Conflict("Only a finalized annual rating can be objected to.")
+        raise ConflictError("Only a finalized annual rating can be objected to.")
     now = datetime.now(UTC)
     too_late = rules.objection_window_problem(appraisal.finalized_at, now)
     if too_late:
-        raise Conflict(too_late)
+        raise ConflictError(too_late)
     if session.scalar(select(Objection.id).filter_by(appraisal_id=appraisal.id)) is not None:
-        raise Conflict("This rating has been objected to already (once per rating).")
+        raise ConflictError("This rating has been objected to already (once per rating).")
     objection = Objection(
         appraisal_id=appraisal.id,
         nip=nip,
@@ -43,25 +50,14 @@ def file(session: Session, principal: Principal, nip: str, year: int, reason: st
         filed_at=now,
         previous_predikat=appraisal.predikat,
     )
-    session.add(objection)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("This rating has been objected to already (once per rating).") from None
+    uow.add_new(objection, "This rating has been objected to already (once per rating).")
     return objection
 
 
-def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
-    """The objection with `objection_id`; 404 when none."""
-    objection = session.get(Objection, objection_id, with_for_update=for_update)
-    if objection is None:
-        raise NotFound(f"No objection with id {objection_id}.")
-    return objection
-
-
-def read(session: Session, principal: Principal, objection_id: int) -> Objection:
+def read(uow: UnitOfWork, objection_id: int) -> Objection:
     """The objection, for the employee, the appraiser, the deciding superior and admins."""
+    session = uow.session
+    principal = uow.require_actor()
     objection = get(session, objection_id)
     appraisal = ratings.get(session, objection.appraisal_id)
     superior = access.superior_of(session, appraisal.appraiser_nip)
@@ -71,17 +67,17 @@ def read(session: Session, principal: Principal, objection_id: int) -> Objection
     return objection
 
 
-def decide(
-    session: Session, principal: Principal, objection_id: int, values: Mapping[str, Any]
-) -> Objection:
+def decide(uow: UnitOfWork, objection_id: int, values: Mapping[str, Any]) -> Objection:
     """The appraiser's superior upholds (with the new ratings) or rejects the objection."""
+    session = uow.session
+    principal = uow.require_actor()
     objection = get(session, objection_id, for_update=True)
     appraisal = ratings.get(session, objection.appraisal_id, for_update=True)
     superior = access.superior_of(session, appraisal.appraiser_nip)
     if "supervisor" not in principal.roles or superior is None or principal.nip != superior:
-        raise Forbidden("Only the appraiser's own superior on the roster decides an objection.")
+        raise NotAllowed("Only the appraiser's own superior on the roster decides an objection.")
     if objection.status != "PENDING":
-        raise Conflict(f"This objection is decided already ({objection.status}).")
+        raise ConflictError(f"This objection is decided already ({objection.status}).")
     now = datetime.now(UTC)
     objection.decided_by = principal.nip
     objection.decided_at = now
@@ -94,6 +90,6 @@ def decide(
     appraisal.revision += 1
     appraisal.finalized_at = now
     objection.new_predikat = appraisal.predikat
-    ratings.publish_finalized(session, appraisal)
+    ratings.publish_finalized(uow, appraisal)
     session.flush()
     return objection

@@ -1,4 +1,4 @@
-"""Ratings by the appraiser and how they are read and published (caller commits)."""
+"""Ratings by the appraiser and how they are read and published (the unit of work commits)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chassis.auth import Principal
-from chassis.errors import Conflict, NotFound
+from chassis.domain import ConflictError, NotFoundError
+from chassis.uow import UnitOfWork, get_or_refuse
 from contracts.appraisal import BERAKHLAK_VALUES
 from services.appraisal import access, plans, rules
-from services.appraisal.models import Appraisal, UnitRating, outbox
+from services.appraisal.models import Appraisal, UnitRating
 
 FINALIZED = "appraisal.appraisal.finalized"
 
@@ -24,14 +24,15 @@ def appraisal_id(nip: str, year: int, period: str) -> str:
 
 
 def rate(
-    session: Session,
-    principal: Principal,
+    uow: UnitOfWork,
     nip: str,
     year: int,
     period: str,
     values: Mapping[str, Any],
 ) -> Appraisal:
     """Record (or, until finalization, replace) the supervisor's rating and its predikat."""
+    session = uow.session
+    principal = uow.require_actor()
     subject = access.employee(session, nip)
     access.require_appraiser(principal, subject)
     plans.require_open(session, year, period)
@@ -40,11 +41,11 @@ def rate(
         # Locked: a finalization of this unit-year waits for this rating, or this one sees it.
         unit_rating = session.get(UnitRating, (subject.unit, year), with_for_update=True)
         if unit_rating is not None and unit_rating.finalized_at is not None:
-            raise Conflict(f"The year {year} of unit {subject.unit} is finalized already.")
+            raise ConflictError(f"The year {year} of unit {subject.unit} is finalized already.")
     key = appraisal_id(nip, year, period)
     appraisal = session.get(Appraisal, key, with_for_update=True)
     if appraisal is not None and appraisal.status == "FINALIZED":
-        raise Conflict("This appraisal is finalized; only an objection can change it.")
+        raise ConflictError("This appraisal is finalized; only an objection can change it.")
     if appraisal is None:
         appraisal = Appraisal(id=key, nip=nip, year=year, period=period, revision=1)
         session.add(appraisal)
@@ -74,24 +75,26 @@ def apply_ratings(appraisal: Appraisal, values: Mapping[str, Any]) -> None:
 
 def get(session: Session, key: str, *, for_update: bool = False) -> Appraisal:
     """The appraisal with id `key`; 404 when none."""
-    appraisal = session.get(Appraisal, key, with_for_update=for_update)
-    if appraisal is None:
-        raise NotFound(f"No appraisal {key}.")
-    return appraisal
+    missing = f"No appraisal {key}."
+    return get_or_refuse(session, Appraisal, key, missing, for_update=for_update)
 
 
-def read(session: Session, principal: Principal, nip: str, year: int, period: str) -> Appraisal:
+def read(uow: UnitOfWork, nip: str, year: int, period: str) -> Appraisal:
     """One appraisal, for the employee, their supervisor, its appraiser or admins."""
+    session = uow.session
+    principal = uow.require_actor()
     subject = access.employee(session, nip)
     appraisal = session.get(Appraisal, appraisal_id(nip, year, period))
     access.require_reader(principal, subject, [appraisal.appraiser_nip if appraisal else None])
     if appraisal is None:
-        raise NotFound(f"No appraisal of {nip} for {period} {year}.")
+        raise NotFoundError(f"No appraisal of {nip} for {period} {year}.")
     return appraisal
 
 
-def list_for(session: Session, principal: Principal, nip: str, year: int | None) -> list[Appraisal]:
+def list_for(uow: UnitOfWork, nip: str, year: int | None) -> list[Appraisal]:
     """An employee's appraisals (optionally of one year), for those who may read them."""
+    session = uow.session
+    principal = uow.require_actor()
     subject = access.employee(session, nip)
     query = select(Appraisal).where(Appraisal.nip == nip)
     if year is not None:
@@ -101,9 +104,9 @@ def list_for(session: Session, principal: Principal, nip: str, year: int | None)
     return found
 
 
-def publish_finalized(session: Session, appraisal: Appraisal) -> None:
-    """Add `appraisal.appraisal.finalized` for `appraisal` to the outbox (same transaction)."""
-    outbox.add(session, FINALIZED, finalized_data(appraisal))
+def publish_finalized(uow: UnitOfWork, appraisal: Appraisal) -> None:
+    """Publish `appraisal.appraisal.finalized` for `appraisal` in the unit of work."""
+    uow.publish(FINALIZED, finalized_data(appraisal))
 
 
 def finalized_data(appraisal: Appraisal) -> dict[str, Any]:

@@ -23,19 +23,6 @@ RATING = {
 COMMENT = {"validate": ma.validate.Length(max=4000)}
 
 
-class EmployeeSchema(ma.Schema):
-    """An employee as the appraisal service knows them."""
-
-    nip = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    unit = ma.fields.String(required=True)
-    position = ma.fields.String(required=True)
-    supervisor_nip = ma.fields.String(allow_none=True)
-    status = ma.fields.String(required=True)
-    tmt_cpns = ma.fields.Date(required=True)
-    as_of = ma.fields.DateTime(required=True, metadata={"description": "Time of the last event"})
-
-
 # -- periods ---------------------------------------------------------------------------------
 
 

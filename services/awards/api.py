@@ -7,42 +7,24 @@ from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, roles_required
 from chassis.db import request_session
-from chassis.errors import Forbidden, NotFound, check_field
+from chassis.errors import Forbidden, check_field
 from contracts.identifiers import nip_problem
 from services.awards import queries
-from services.awards.models import Employee
 from services.awards.schemas import (
     EligibilityPageSchema,
     EligibilityQuerySchema,
     EligibilitySchema,
-    EmployeeSchema,
 )
 
 # The years an event may carry (contracts.base.YEAR).
 FIRST_YEAR, LAST_YEAR = 1950, 2200
 
-employees = Blueprint(
-    "employees", __name__, url_prefix="/employees", description="Roster projection"
-)
 eligibility = Blueprint(
     "eligibility",
     __name__,
     url_prefix="/eligibility",
     description="Sofifi Berprestasi eligibility per employee and year, with its reasons",
 )
-
-
-@employees.route("/<nip>")
-class EmployeeView(MethodView):
-    @roles_required("admin")
-    @employees.response(200, EmployeeSchema)
-    def get(self, nip: str):
-        """One employee as this service knows them (admins)."""
-        check_field(nip_problem(nip), "nip", "path")
-        employee = request_session().get(Employee, nip)
-        if employee is None:
-            raise NotFound(f"No employee with NIP {nip} is known here.")
-        return employee
 
 
 def _check_year(year: int) -> None:
@@ -78,4 +60,4 @@ class EligibilityView(MethodView):
         return queries.get_decision(request_session(), year, nip)
 
 
-BLUEPRINTS = (employees, eligibility)
+BLUEPRINTS = (eligibility,)

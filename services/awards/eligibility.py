@@ -45,26 +45,12 @@ _EMPLOYEE_LOCK, _LEDGER_LOCK = 0x4157_0001, 0x4157_0002
 # -- facts ----------------------------------------------------------------------------------
 
 
-def record_appraisal(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
-    """Keep an annual appraisal (the newest per employee and year) and decide that year."""
-    nip, year = data["nip"], data["year"]
-    _lock(session, "appraisal", nip=nip, year=year)
-    values = {
-        "nip": nip,
-        "year": year,
-        "appraisal_id": data["appraisal_id"],
-        "unit": data["unit"],
-        "predikat": data["predikat"],
-        "finalized_at": datetime.fromisoformat(data["finalized_at"]),
-    }
-    upsert_newer(session, _APPRAISALS, values, as_of)
-    redetermine(session, nip, year)
-
-
 def record_appraisals(
     session: Session, items: Sequence[tuple[Mapping[str, Any], datetime, str]]
 ) -> None:
-    """`record_appraisal` for many annual appraisals at once: (data, as_of, correlation id).
+    """Keep annual appraisals (the newest per employee and year) and decide those years.
+
+    Items are (data, as_of, correlation id).
 
     A handful of statements whatever their number: the locks (years first, then employees,
     each in sorted order, as one appraisal takes them), one upsert, one read of the facts of
@@ -85,11 +71,7 @@ def record_appraisals(
         [
             (
                 {
-                    "nip": data["nip"],
-                    "year": data["year"],
-                    "appraisal_id": data["appraisal_id"],
-                    "unit": data["unit"],
-                    "predikat": data["predikat"],
+                    **_pick(data, _APPRAISAL_FIELDS),
                     "finalized_at": datetime.fromisoformat(data["finalized_at"]),
                 },
                 as_of,
@@ -150,7 +132,15 @@ def _lock_many(session: Session, years: list[int], nips: list[str]) -> None:
 
 
 def _int4(key: int) -> int:
+    # crc32 is unsigned; the two-int4 advisory lock takes a signed int4.
     return key - 2**32 if key >= 2**31 else key
+
+
+_APPRAISAL_FIELDS = ("nip", "year", "appraisal_id", "unit", "predikat")
+
+
+def _pick(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    return {name: data[name] for name in names}
 
 
 def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
@@ -392,8 +382,7 @@ def _lock(session: Session, kind: str, *, nip: str | None = None, year: int | No
         return
     params: dict[str, int] = {}
     if nip is not None:
-        key = zlib.crc32(nip.encode())
-        params["employee"] = key - 2**32 if key >= 2**31 else key  # an int4
+        params["employee"] = _int4(zlib.crc32(nip.encode()))
     if year is not None:
         params["year"] = year
     session.connection().execute(_LOCKS[kind], params)
@@ -403,11 +392,6 @@ def _lock(session: Session, kind: str, *, nip: str | None = None, year: int | No
 _LOCKS = {
     "employee": text(f"SELECT pg_advisory_xact_lock({_EMPLOYEE_LOCK}, :employee)"),
     "ledger": text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK}, :year)"),
-    # An appraisal decides while the year's ledger cannot open (shared), one per employee.
-    "appraisal": text(
-        f"SELECT pg_advisory_xact_lock_shared({_LEDGER_LOCK}, :year),"
-        f" pg_advisory_xact_lock({_EMPLOYEE_LOCK}, :employee)"
-    ),
 }
 
 _YEAR_LOCKS = text(

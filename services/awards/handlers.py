@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event
+from chassis.employees import EmployeeProjection
 from chassis.inbox import handles_batches
-from chassis.projection import upsert_newer
 from services.awards import eligibility
 from services.awards.models import Employee
-
-
-def handle_employee_appointed(session: Session, event: Event) -> None:
-    """A new employee joins the roster: their years of service start counting."""
-    _project_employee(session, event)
-
-
-def handle_employee_updated(session: Session, event: Event) -> None:
-    """An employee changed (transfer, appointed PNS): keep the newest record."""
-    _project_employee(session, event)
 
 
 def handle_employee_sanctioned(session: Session, event: Event) -> None:
@@ -50,22 +38,10 @@ def handle_course_completed(session: Session, event: Event) -> None:
     eligibility.record_jp(session, event.data, event.occurred)
 
 
-def _project_employee(session: Session, event: Event) -> None:
-    data = event.data
-    values = {
-        "nip": data["nip"],
-        "name": data["name"],
-        "unit": data["unit"],
-        "position": data["position"],
-        "status": data["status"],
-        "tmt_cpns": date.fromisoformat(data["tmt_cpns"]),
-    }
-    upsert_newer(session, Employee.__table__, values, event.occurred)
-
+# The roster: appointed and updated keep the newest record (years of service count from it).
+EMPLOYEES = EmployeeProjection(Employee, "awards")
 
 HANDLERS = {
-    "recruitment.employee.appointed": handle_employee_appointed,
-    "recruitment.employee.updated": handle_employee_updated,
     "recruitment.employee.sanctioned": handle_employee_sanctioned,
     "appraisal.appraisal.finalized": handle_appraisal_finalized,
     "feedback.complaint.substantiated": handle_complaint_substantiated,

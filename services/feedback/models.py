@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
-from sqlalchemy import MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from chassis.db import NAMING_CONVENTION, UtcDateTime
+from chassis.db import NAMING_CONVENTION
 from chassis.inbox import inbox_table
 from chassis.outbox import Outbox, outbox_table
+from chassis.projection import RosterColumns
 from contracts import validate_event
 
 
@@ -21,17 +20,10 @@ outbox = Outbox(outbox_table(Base.metadata), source="feedback", validate=validat
 inbox = inbox_table(Base.metadata)
 
 
-class Employee(Base):
+class Employee(RosterColumns, Base):
     """Projection of the roster: enough to tell which employee a report names, and no more.
 
     Citizens name staff by name, unit and post; birth date, gender, status and service years
-    are not needed to handle a report, so this service never holds them.
+    are not needed to handle a report, so this service never holds them. The unit's officer
+    follows a report up.
     """
-
-    __tablename__ = "employees"
-
-    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str] = mapped_column(String(64), index=True)  # the unit's officer follows up
-    position: Mapped[str] = mapped_column(String(200))
-    as_of: Mapped[datetime] = mapped_column(UtcDateTime())

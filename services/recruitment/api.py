@@ -7,8 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
-from chassis.db import request_session
 from chassis.errors import check_field
+from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
 from services.recruitment import discipline, roster, roster_import, roster_search
 from services.recruitment.schemas import (
@@ -24,6 +24,7 @@ from services.recruitment.schemas import (
     UnpaidLeaveCreateSchema,
     UnpaidLeaveSchema,
 )
+from services.recruitment.selection import api as selection_api
 
 employees = Blueprint("employees", __name__, url_prefix="/employees", description="The roster")
 
@@ -64,7 +65,7 @@ class EmployeesView(MethodView):
     @employees.response(200, EmployeePageSchema)
     def get(self, args: dict):
         """Search the roster by unit, status, supervisor, name or NIP (admins, recruiters)."""
-        return roster_search.search(request_session(), args)
+        return roster_search.search(reader().session, args)
 
     @roles_required("admin")
     @employees.arguments(EmployeeCreateSchema)
@@ -72,10 +73,8 @@ class EmployeesView(MethodView):
     @employees.alt_response(409, response="CONFLICT")
     def post(self, values: dict):
         """Put a new employee on the roster (admins); publishes employee.appointed."""
-        session = request_session()
-        employee = roster.appoint(session, values)
-        session.commit()
-        return employee
+        with transaction() as uow:
+            return roster.appoint(uow, values)
 
 
 @employees.route("/import")
@@ -88,12 +87,9 @@ class ImportView(MethodView):
     @employees.alt_response(409, response="CONFLICT")
     def post(self, args: dict):
         """Import existing staff from CSV, all rows or none (admins); an appointed event each."""
-        session = request_session()
-        result = roster_import.import_employees(session, _csv_payload(), dry_run=args["dry_run"])
-        if args["dry_run"]:
-            return result, 200
-        session.commit()
-        return result
+        with transaction() as uow:
+            result = roster_import.import_employees(uow, _csv_payload(), dry_run=args["dry_run"])
+        return (result, 200) if args["dry_run"] else result
 
 
 @employees.route("/<nip>")
@@ -103,7 +99,7 @@ class EmployeeView(MethodView):
     @employees.alt_response(404, response="NOT_FOUND")
     def get(self, nip: str):
         """One employee on the roster (admins, recruiters)."""
-        return roster.get_employee(request_session(), _checked_nip(nip))
+        return roster.get_employee(reader().session, _checked_nip(nip))
 
     @roles_required("admin")
     @employees.arguments(EmployeeUpdateSchema)
@@ -111,14 +107,12 @@ class EmployeeView(MethodView):
     @employees.alt_response(404, response="NOT_FOUND")
     def patch(self, changes: dict, nip: str):
         """Transfer, re-assign, re-grade or correct an employee (admins); publishes updated."""
-        session = request_session()
         reason = changes.pop("reason", None)
         correction = changes.pop("correction", False)
-        employee = roster.update(
-            session, _checked_nip(nip), changes, reason=reason, correction=correction
-        )
-        session.commit()
-        return employee
+        with transaction() as uow:
+            return roster.update(
+                uow, _checked_nip(nip), changes, reason=reason, correction=correction
+            )
 
 
 @employees.route("/<nip>/sanctions")
@@ -128,7 +122,7 @@ class SanctionsView(MethodView):
     @employees.alt_response(404, response="NOT_FOUND")
     def get(self, nip: str):
         """The employee's disciplinary sanctions, oldest first (admins)."""
-        return discipline.sanctions_of(request_session(), _checked_nip(nip))
+        return discipline.sanctions_of(reader().session, _checked_nip(nip))
 
     @roles_required("admin")
     @employees.arguments(SanctionCreateSchema)
@@ -137,10 +131,8 @@ class SanctionsView(MethodView):
     @employees.alt_response(409, response="CONFLICT")
     def post(self, values: dict, nip: str):
         """Record a sanction under PP 94/2021 (admins); publishes employee.sanctioned."""
-        session = request_session()
-        sanction = discipline.impose_sanction(session, _checked_nip(nip), values)
-        session.commit()
-        return sanction
+        with transaction() as uow:
+            return discipline.impose_sanction(uow, _checked_nip(nip), values)
 
 
 @employees.route("/<nip>/unpaid-leave")
@@ -150,7 +142,7 @@ class UnpaidLeaveView(MethodView):
     @employees.alt_response(404, response="NOT_FOUND")
     def get(self, nip: str):
         """The employee's periods of unpaid leave (CLTN), oldest first (admins, recruiters)."""
-        return discipline.unpaid_leave_list(request_session(), _checked_nip(nip))
+        return discipline.unpaid_leave_list(reader().session, _checked_nip(nip))
 
     @roles_required("admin")
     @employees.arguments(UnpaidLeaveCreateSchema)
@@ -158,10 +150,8 @@ class UnpaidLeaveView(MethodView):
     @employees.alt_response(404, response="NOT_FOUND")
     def post(self, values: dict, nip: str):
         """Record a period of unpaid leave (admins); publishes employee.updated."""
-        session = request_session()
-        period = discipline.add_unpaid_leave(session, _checked_nip(nip), values)
-        session.commit()
-        return period
+        with transaction() as uow:
+            return discipline.add_unpaid_leave(uow, _checked_nip(nip), values)
 
 
-BLUEPRINTS = (employees,)
+BLUEPRINTS = (employees, *selection_api.BLUEPRINTS)

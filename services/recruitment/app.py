@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
-from flask import Flask
-
 from chassis.service import ServiceSpec
-from chassis.web import create_service_app
+from chassis.web import app_factory
 from contracts import validate_event
 from services.recruitment import api, handlers, models
-from services.recruitment.selection import api as selection_api
 
-SPEC = ServiceSpec(
-    name="recruitment",
-    title="Sofifi ASN - Recruitment",
-    description="CPNS selection and the roster of employees (BKN rules).",
-    metadata=models.Base.metadata,
-    outbox=models.outbox,
-    inbox=models.inbox,
-    migrations_dir=Path(__file__).parent / "migrations",
-    blueprints=api.BLUEPRINTS + selection_api.BLUEPRINTS,
-    handlers=handlers.HANDLERS,
-    validate_event=validate_event,
-)
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """The recruitment web app; `config` overrides environment settings (tests)."""
-    return create_service_app(SPEC, config)
+TITLE = "Sofifi ASN - Recruitment"
+DESCRIPTION = "CPNS selection and the roster of employees (BKN rules)."
+SPEC = ServiceSpec.declare(models, api, handlers, validate_event, TITLE, DESCRIPTION)
+create_app = app_factory(SPEC)

@@ -3,7 +3,7 @@
 Both are facts other services decide by (Satyalancana Karya Satya counts neither a moderate or
 severe sanction nor unpaid leave; a sanction ends eligibility for awards), so each is published:
 a sanction as `recruitment.employee.sanctioned`, a period of leave as `employee.updated` with
-the employee's whole `unpaid_leave` list. The caller commits.
+the employee's whole `unpaid_leave` list. The unit of work commits.
 """
 
 from __future__ import annotations
@@ -13,27 +13,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, Unprocessable
+from chassis.domain import ConflictError, refuse_if
+from chassis.uow import UnitOfWork
 from services.recruitment import rules
-from services.recruitment.models import Sanction, UnpaidLeave, outbox
+from services.recruitment.models import Sanction, UnpaidLeave
 from services.recruitment.roster import get_employee, publish_update, today_in_province
 
 SANCTIONED = "recruitment.employee.sanctioned"
 SANCTION_FIELDS = ("level", "kind", "decided_on", "effective_from", "effective_until")
 
 
-def _refuse(problems: Mapping[str, str]) -> None:
-    if problems:
-        raise Unprocessable(errors={"json": {name: [why] for name, why in problems.items()}})
-
-
-def impose_sanction(session: Session, nip: str, values: Mapping[str, Any]) -> Sanction:
+def impose_sanction(uow: UnitOfWork, nip: str, values: Mapping[str, Any]) -> Sanction:
     """Record a sanction decided for `nip` and publish `employee.sanctioned`."""
+    session = uow.session
     get_employee(session, nip)
-    _refuse(
+    refuse_if(
         rules.sanction_problems(
             decided_on=values["decided_on"],
             effective_from=values["effective_from"],
@@ -43,21 +39,16 @@ def impose_sanction(session: Session, nip: str, values: Mapping[str, Any]) -> Sa
     )
     sanction_id = values["sanction_id"]
     if session.get(Sanction, sanction_id) is not None:
-        raise Conflict(f"A sanction with SK number {sanction_id} is already recorded.")
+        raise ConflictError(f"A sanction with SK number {sanction_id} is already recorded.")
     sanction = Sanction(
         sanction_id=sanction_id,
         nip=nip,
         **{name: values.get(name) for name in SANCTION_FIELDS},
         created_at=datetime.now(UTC),
     )
-    session.add(sanction)
-    try:
-        session.flush()
-    except IntegrityError:
-        # The same SK number recorded by another request between our read and our write.
-        session.rollback()
-        raise Conflict(f"A sanction with SK number {sanction_id} is already recorded.") from None
-    outbox.add(session, SANCTIONED, sanction_data(sanction))
+    # The same SK number may be recorded by another request between our read and our write.
+    uow.add_new(sanction, f"A sanction with SK number {sanction_id} is already recorded.")
+    uow.publish(SANCTIONED, sanction_data(sanction))
     return sanction
 
 
@@ -88,12 +79,13 @@ def sanctions_of(session: Session, nip: str) -> list[Sanction]:
     )
 
 
-def add_unpaid_leave(session: Session, nip: str, values: Mapping[str, Any]) -> UnpaidLeave:
+def add_unpaid_leave(uow: UnitOfWork, nip: str, values: Mapping[str, Any]) -> UnpaidLeave:
     """Record a period of unpaid leave and publish `employee.updated` (changed unpaid_leave)."""
+    session = uow.session
     # Locked like an update: two periods added at once must not both pass the overlap check.
     employee = get_employee(session, nip, for_update=True)
     start, end = values["start"], values.get("end")
-    _refuse(
+    refuse_if(
         rules.unpaid_leave_problems(
             start, end, tmt_cpns=employee.tmt_cpns, taken=periods_of(session, nip)
         )
@@ -108,7 +100,7 @@ def add_unpaid_leave(session: Session, nip: str, values: Mapping[str, Any]) -> U
     session.add(period)
     session.flush()
     employee.updated_at = period.created_at
-    publish_update(session, employee, ["unpaid_leave"], reason=values.get("reason"))
+    publish_update(uow, employee, ["unpaid_leave"], reason=values.get("reason"))
     return period
 
 

@@ -1,7 +1,7 @@
 """Changes to the roster: each writes the employee and its event in the caller's transaction.
 
-Views (and later the CSV import and the appointment of selected applicants) call these; they
-check the rules, change the rows and add the event to the outbox, and the caller commits.
+Views, the CSV import and the appointment of selected applicants call these with their unit of
+work; they check the rules, change the rows and publish the event, and the unit of work commits.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, NotFound, Unprocessable
+from chassis.domain import ConflictError, Invalid
+from chassis.uow import UnitOfWork, get_or_refuse
 from services.recruitment import rules
-from services.recruitment.models import Employee, UnpaidLeave, outbox
+from services.recruitment.models import Employee, UnpaidLeave
 
 # North Maluku keeps Eastern Indonesia Time (WIT, UTC+9, no daylight saving): "today" for a
 # date of appointment is the province's day, not the server's.
@@ -45,14 +45,13 @@ def today_in_province() -> date:
 
 def get_employee(session: Session, nip: str, *, for_update: bool = False) -> Employee:
     """The employee with `nip`; 404 when the roster has none."""
-    employee = session.get(Employee, nip, with_for_update=for_update)
-    if employee is None:
-        raise NotFound(f"No employee with NIP {nip} is on the roster.")
-    return employee
+    missing = f"No employee with NIP {nip} is on the roster."
+    return get_or_refuse(session, Employee, nip, missing, for_update=for_update)
 
 
-def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manual") -> Employee:
+def appoint(uow: UnitOfWork, values: Mapping[str, Any], *, source: str = "manual") -> Employee:
     """Put a new employee on the roster and record `recruitment.employee.appointed`."""
+    session = uow.session
     nip = values["nip"]
     problems = rules.nip_disagreements(
         nip,
@@ -66,9 +65,9 @@ def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manua
     if problem:
         problems["status"] = problem
     if problems:
-        raise Unprocessable(errors={"json": {name: [why] for name, why in problems.items()}})
+        raise Invalid.fields(problems)
     if session.get(Employee, nip) is not None:
-        raise Conflict(f"An employee with NIP {nip} is already on the roster.")
+        raise ConflictError(f"An employee with NIP {nip} is already on the roster.")
     _check_supervisor(session, nip, values.get("supervisor_nip"), loops=False)
     now = datetime.now(UTC)
     employee = Employee(
@@ -77,15 +76,9 @@ def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manua
         created_at=now,
         updated_at=now,
     )
-    session.add(employee)
-    try:
-        session.flush()
-    except IntegrityError:
-        # Another request put the same NIP on the roster between our read and our write.
-        session.rollback()
-        raise Conflict(f"An employee with NIP {nip} is already on the roster.") from None
-    outbox.add(
-        session,
+    # Another request may put the same NIP on the roster between our read and our write.
+    uow.add_new(employee, f"An employee with NIP {nip} is already on the roster.")
+    uow.publish(
         "recruitment.employee.appointed",
         {
             **snapshot(employee, []),
@@ -97,7 +90,7 @@ def appoint(session: Session, values: Mapping[str, Any], *, source: str = "manua
 
 
 def update(
-    session: Session,
+    uow: UnitOfWork,
     nip: str,
     changes: Mapping[str, Any],
     *,
@@ -109,6 +102,7 @@ def update(
     A `correction` fixes a status entered wrongly: it skips the transition rule (the status
     must still be possible for the record) and needs a `reason`, published prefixed.
     """
+    session = uow.session
     # Locked so that concurrent updates apply, and publish their snapshots, one after another.
     employee = get_employee(session, nip, for_update=True)
     changed = [
@@ -125,12 +119,12 @@ def update(
     for name in changed:
         setattr(employee, name, changes[name])
     employee.updated_at = datetime.now(UTC)
-    publish_update(session, employee, changed, reason=reason, correction=correction)
+    publish_update(uow, employee, changed, reason=reason, correction=correction)
     return employee
 
 
 def publish_update(
-    session: Session,
+    uow: UnitOfWork,
     employee: Employee,
     changed: list[str],
     *,
@@ -138,10 +132,10 @@ def publish_update(
     correction: bool = False,
 ) -> None:
     """Record `recruitment.employee.updated` with the whole record after the change."""
-    data = {**snapshot(employee, unpaid_leave_of(session, employee.nip)), "changed": changed}
+    data = {**snapshot(employee, unpaid_leave_of(uow.session, employee.nip)), "changed": changed}
     if reason:
         data["reason"] = f"{CORRECTION_PREFIX}{reason}" if correction else reason
-    outbox.add(session, "recruitment.employee.updated", data)
+    uow.publish("recruitment.employee.updated", data)
 
 
 def _check_status(employee: Employee, status: str, *, correction: bool) -> None:
@@ -154,7 +148,7 @@ def _check_status(employee: Employee, status: str, *, correction: bool) -> None:
             employee.status, status, tmt_cpns=employee.tmt_cpns, today=today
         )
     if check:
-        raise Unprocessable.field("status", check)
+        raise Invalid.field("status", check)
 
 
 def snapshot(employee: Employee, unpaid_leave: list[dict[str, Any]]) -> dict[str, Any]:
@@ -195,7 +189,7 @@ def _check_supervisor(
     if problem is None and loops:
         problem = rules.supervision_loop_problem(nip, _chain_above(session, supervisor_nip))
     if problem:
-        raise Unprocessable.field("supervisor_nip", problem)
+        raise Invalid.field("supervisor_nip", problem)
 
 
 def _chain_above(session: Session, supervisor_nip: str) -> list[str]:

@@ -3,7 +3,7 @@
 A whole province comes in one file (tens of thousands of rows). The file is read and checked in
 full first (`read_csv`, `check_rows`); only when no row has an error are the employees inserted
 in batches and one `recruitment.employee.appointed` (source "import") per row written to the
-outbox, all in the caller's transaction.
+outbox, all in the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, Unprocessable
+from chassis.domain import ConflictError, Invalid
+from chassis.uow import UnitOfWork
 from contracts.identifiers import nip_problem
 from services.recruitment import rules
-from services.recruitment.models import GENDERS, STATUSES, Employee, outbox
+from services.recruitment.models import GENDERS, STATUSES, Employee
 from services.recruitment.roster import EMPLOYEE_FIELDS, event_record, today_in_province
 
 COLUMNS = EMPLOYEE_FIELDS  # the file's required columns are the roster's fields
@@ -78,9 +79,9 @@ class Checked:
         )
 
 
-def csv_error(name: str, reason: str) -> Unprocessable:
-    """A 422 about the file as a whole (`errors.csv.<name>`)."""
-    return Unprocessable(f"The CSV file cannot be read: {reason}", errors={"csv": {name: [reason]}})
+def csv_error(name: str, reason: str) -> Invalid:
+    """A refusal of the file as a whole (a 422 naming `errors.csv.<name>`)."""
+    return Invalid({name: [reason]}, f"The CSV file cannot be read: {reason}", location="csv")
 
 
 def read_csv(payload: bytes) -> tuple[int, Iterator[tuple[int, list[str]]]]:
@@ -284,18 +285,19 @@ def nips_on_roster(session: Session, nips: Iterable[str]) -> set[str]:
     return found
 
 
-def refusal(checked: Checked) -> Unprocessable:
-    """The 422 listing the rows with errors (the first MAX_REPORTED_ROWS of them)."""
+def refusal(checked: Checked) -> Invalid:
+    """The refusal (a 422) listing the rows with errors (the first MAX_REPORTED_ROWS of them)."""
     numbers = sorted(checked.errors)
     listed = {str(n): checked.errors[n] for n in numbers[:MAX_REPORTED_ROWS]}
     message = f"{len(numbers)} row(s) have errors; nothing was imported."
     if len(numbers) > MAX_REPORTED_ROWS:
         message += f" The first {MAX_REPORTED_ROWS} are listed."
-    return Unprocessable(message, errors={"rows": listed})
+    return Invalid(listed, message, location="rows")
 
 
-def store(session: Session, rows: list[Row], depth: Mapping[str, int]) -> None:
+def store(uow: UnitOfWork, rows: list[Row], depth: Mapping[str, int]) -> None:
     """Insert `rows` in batches and write their events, supervisors' first (by `depth`)."""
+    session = uow.session
     now = datetime.now(UTC)
     statement = insert(Employee.__table__)
     for start in range(0, len(rows), BATCH_SIZE):
@@ -308,7 +310,7 @@ def store(session: Session, rows: list[Row], depth: Mapping[str, int]) -> None:
     # the whole import (bench/roster_import.py).
     for start in range(0, len(ordered), BATCH_SIZE):
         batch = ordered[start : start + BATCH_SIZE]
-        outbox.add_many(session, APPOINTED, ((appointed_data(row), None) for row in batch))
+        uow.publish_many(APPOINTED, (appointed_data(row) for row in batch))
 
 
 def appointed_data(row: Row) -> dict[str, Any]:
@@ -322,22 +324,22 @@ def appointed_data(row: Row) -> dict[str, Any]:
 
 
 def import_employees(
-    session: Session, payload: bytes, *, dry_run: bool = False, today: date | None = None
+    uow: UnitOfWork, payload: bytes, *, dry_run: bool = False, today: date | None = None
 ) -> dict[str, Any]:
     """Check the whole CSV and, unless `dry_run` or any row is wrong, import every row."""
     width, records = read_csv(payload)
-    checked = check_rows(session, records, width, today or today_in_province())
+    checked = check_rows(uow.session, records, width, today or today_in_province())
     if checked.errors:
         raise refusal(checked)
     rows = list(checked.rows.values())
     if not dry_run:
         try:
-            store(session, rows, checked.depth)
-            session.flush()
+            with uow.savepoint():
+                store(uow, rows, checked.depth)
+                uow.flush()
         except IntegrityError:
             # Another request put one of these NIPs on the roster after our check.
-            session.rollback()
-            raise Conflict(
+            raise ConflictError(
                 "Some of these NIPs were put on the roster meanwhile; nothing was imported."
             ) from None
     imported = 0 if dry_run else len(rows)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from chassis.pagination import page_of
 from contracts.identifiers import NIP_LENGTH
 from services.recruitment.models import Employee
 
@@ -34,13 +35,5 @@ def search(session: Session, args: Mapping[str, Any]) -> dict[str, Any]:
     conditions = [getattr(Employee, name) == args[name] for name in FILTERS if args.get(name)]
     if args.get("q"):
         conditions.append(query_condition(args["q"]))
-    page, page_size = args["page"], args["page_size"]
-    total = session.scalar(select(func.count()).select_from(Employee).where(*conditions))
-    items = session.scalars(
-        select(Employee)
-        .where(*conditions)
-        .order_by(Employee.nip)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
-    return {"items": items, "page": page, "page_size": page_size, "total": total}
+    query = select(Employee).where(*conditions).order_by(Employee.nip)
+    return page_of(session, query, args["page"], args["page_size"])

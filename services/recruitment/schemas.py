@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from chassis.fields import Text, check
+from chassis.pagination import PageArgsSchema, page_schema
 from contracts.identifiers import nip_problem
 from services.recruitment.models import GENDERS, SANCTION_LEVELS, STATUSES
 from services.recruitment.roster import CORRECTION_PREFIX, UPDATABLE_FIELDS
@@ -99,7 +100,7 @@ class EmployeeSchema(ma.Schema):
     updated_at = ma.fields.DateTime(required=True)
 
 
-class EmployeeSearchArgs(ma.Schema):
+class EmployeeSearchArgs(PageArgsSchema):
     """Filters of the roster search and the page wanted."""
 
     unit = ma.fields.String(validate=ma.validate.Length(max=64))
@@ -109,17 +110,9 @@ class EmployeeSearchArgs(ma.Schema):
         validate=ma.validate.Length(max=200),
         metadata={"description": "Part of the name (any case) or the start of the NIP"},
     )
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 
-class EmployeePageSchema(ma.Schema):
-    """One page of employees, in NIP order, and how many match in all."""
-
-    items = ma.fields.List(ma.fields.Nested(EmployeeSchema), required=True)
-    page = ma.fields.Integer(required=True)
-    page_size = ma.fields.Integer(required=True)
-    total = ma.fields.Integer(required=True)
+EmployeePageSchema = page_schema(EmployeeSchema, "employees, in NIP order, that match")
 
 
 class ImportArgs(ma.Schema):

@@ -7,37 +7,17 @@ from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, roles_required
 from chassis.db import request_session
-from chassis.errors import NotFound, check_field
-from contracts.identifiers import nip_problem
 from services.training import needs
-from services.training.models import Employee
 from services.training.schemas import (
-    EmployeeSchema,
     NeedQuerySchema,
     NeedSchema,
     NeedSummarySchema,
     SummaryQuerySchema,
 )
 
-employees = Blueprint(
-    "employees", __name__, url_prefix="/employees", description="Roster projection"
-)
 training_needs = Blueprint(
     "needs", __name__, url_prefix="/needs", description="Training needs (from appraisals, Latsar)"
 )
-
-
-@employees.route("/<nip>")
-class EmployeeView(MethodView):
-    @roles_required("admin")
-    @employees.response(200, EmployeeSchema)
-    def get(self, nip: str):
-        """One employee as this service knows them (admins)."""
-        check_field(nip_problem(nip), "nip", "path")
-        employee = request_session().get(Employee, nip)
-        if employee is None:
-            raise NotFound(f"No employee with NIP {nip} is known here.")
-        return employee
 
 
 @training_needs.route("")
@@ -81,4 +61,4 @@ class NeedView(MethodView):
         return needs.get_need(request_session(), scope, need_id)
 
 
-BLUEPRINTS = (employees, training_needs)
+BLUEPRINTS = (training_needs,)

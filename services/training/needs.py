@@ -8,40 +8,28 @@ the same facts, makes no second record and no second event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, Table, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chassis.auth import Principal
+from chassis.db import insert_if_absent
 from chassis.errors import Forbidden, NotFound
 from services.training import rules
 from services.training.models import TrainingNeed, outbox
 
 NEED_IDENTIFIED = "training.need.identified"
-_INSERTS: dict[str, Callable[[Table], Any]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
+_FACT = ("source", "source_ref", "kind", "competency")
 
 
-@lru_cache(maxsize=8)
 def _insert_if_absent(dialect: str, table: Table) -> Any:
-    # Built once per dialect: constructing it costs more than running it. Only a conflict on
-    # the facts is ignored; a clash of need_id (a digest collision) still fails loudly.
-    columns = table.c
-    return (
-        _INSERTS[dialect](table)
-        .on_conflict_do_nothing(
-            index_elements=[columns.source, columns.source_ref, columns.kind, columns.competency]
-        )
-        .returning(columns.need_id)
-    )
+    # Only a conflict on the facts is ignored; a clash of need_id (a digest collision) still
+    # fails loudly.
+    return insert_if_absent(dialect, table, _FACT, ("need_id",))
 
 
 def record(session: Session, needs: Sequence[rules.Need]) -> list[rules.Need]:

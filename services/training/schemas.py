@@ -8,19 +8,6 @@ from chassis.fields import check
 from contracts.identifiers import nip_problem
 from services.training.rules import COMPETENCY_TYPES, KINDS, SOURCES
 
-
-class EmployeeSchema(ma.Schema):
-    """An employee as the training service knows them."""
-
-    nip = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    unit = ma.fields.String(required=True)
-    position = ma.fields.String(required=True)
-    status = ma.fields.String(required=True)
-    tmt_cpns = ma.fields.Date(required=True)
-    as_of = ma.fields.DateTime(required=True, metadata={"description": "Time of the last event"})
-
-
 _valid_nip = check(nip_problem)
 
 

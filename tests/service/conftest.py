@@ -31,7 +31,11 @@ from chassis.service import ServiceSpec
 from contracts import validate_event
 from contracts.identifiers import make_nip
 from sofifi.registry import load_spec
+from tests.service.gateway_support import appraisal, make_gateway
 from tests.service.selection_support import Selection
+
+# The gateway tests' fixtures (real backends over HTTP, gateways in front of them).
+__all__ = ["appraisal", "make_gateway"]
 
 APPOINTED = "recruitment.employee.appointed"
 UPDATED = "recruitment.employee.updated"

@@ -15,11 +15,9 @@ import time
 
 import pytest
 
-from tests.service.test_gateway_proxy import (  # noqa: F401 - fixtures used by name
+from tests.service.gateway_support import (
     NIP,
     Recorder,
-    appraisal,
-    make_gateway,
     serve,
 )
 
@@ -60,7 +58,7 @@ def upload_settings() -> dict[str, str]:
         "/api/v1/training/courses/upload",
     ],
 )
-def test_a_bulk_upload_gets_the_upload_cap_and_timeout(make_gateway, keys, path):  # noqa: F811
+def test_a_bulk_upload_gets_the_upload_cap_and_timeout(make_gateway, keys, path):
     body = b"nip,name\n" + b"1" * (11 * MIB)  # over the 10 MiB cap of other calls
     service = path.split("/")[3]
     recorder = Recorder(digesting_app(seconds=0.8))  # slower than GATEWAY_TIMEOUT
@@ -77,7 +75,7 @@ def test_a_bulk_upload_gets_the_upload_cap_and_timeout(make_gateway, keys, path)
     assert call["query"] == ("dry_run=true" if "import" in path else "")
 
 
-def test_other_calls_keep_the_gateway_timeout_and_the_10_mib_cap(make_gateway, keys):  # noqa: F811
+def test_other_calls_keep_the_gateway_timeout_and_the_10_mib_cap(make_gateway, keys):
     recorder = Recorder(digesting_app(seconds=0.8))
     with serve(recorder) as url:
         gateway = make_gateway({"recruitment": url}, **upload_settings())
@@ -95,7 +93,7 @@ def test_other_calls_keep_the_gateway_timeout_and_the_10_mib_cap(make_gateway, k
     assert len(recorder.calls) == 2  # the oversized body never reached the service
 
 
-def test_a_bulk_upload_over_its_own_cap_is_refused_before_the_backend(make_gateway, keys):  # noqa: F811
+def test_a_bulk_upload_over_its_own_cap_is_refused_before_the_backend(make_gateway, keys):
     recorder = Recorder(digesting_app())
     with serve(recorder) as url:
         gateway = make_gateway({"recruitment": url}, **upload_settings())
@@ -110,7 +108,7 @@ def test_a_bulk_upload_over_its_own_cap_is_refused_before_the_backend(make_gatew
     assert recorder.calls == []
 
 
-def test_the_fast_path_and_flask_share_one_public_budget(appraisal, make_gateway):  # noqa: F811
+def test_the_fast_path_and_flask_share_one_public_budget(appraisal, make_gateway):
     base_url, recorder = appraisal
     gateway = make_gateway({"appraisal": base_url}, RATELIMIT_PUBLIC="3 per minute")
 
@@ -130,7 +128,7 @@ def test_the_fast_path_and_flask_share_one_public_budget(appraisal, make_gateway
     assert len(recorder.service_calls()) == 2
 
 
-def test_hop_by_hop_headers_are_dropped_and_the_rest_relayed(make_gateway, keys):  # noqa: F811
+def test_hop_by_hop_headers_are_dropped_and_the_rest_relayed(make_gateway, keys):
     hops = [
         ("Connection", "X-Private-Hop"),
         ("X-Private-Hop", "1"),
@@ -154,7 +152,7 @@ def test_hop_by_hop_headers_are_dropped_and_the_rest_relayed(make_gateway, keys)
     assert response.headers.get("Connection") != "X-Private-Hop"
 
 
-def test_fast_path_calls_are_counted_and_logged(appraisal, make_gateway, keys, caplog):  # noqa: F811
+def test_fast_path_calls_are_counted_and_logged(appraisal, make_gateway, keys, caplog):
     base_url, _ = appraisal
     gateway = make_gateway({"appraisal": base_url})
 
@@ -186,7 +184,7 @@ def test_fast_path_calls_are_counted_and_logged(appraisal, make_gateway, keys, c
     ]
 
 
-def test_a_kept_alive_connection_closed_by_the_service_is_replaced(appraisal, make_gateway, keys):  # noqa: F811
+def test_a_kept_alive_connection_closed_by_the_service_is_replaced(appraisal, make_gateway, keys):
     base_url, recorder = appraisal
     gateway = make_gateway({"appraisal": base_url})
     headers = keys.headers("admin")
@@ -202,7 +200,7 @@ def test_a_kept_alive_connection_closed_by_the_service_is_replaced(appraisal, ma
 
 
 def test_an_unexpected_error_in_the_fast_path_is_a_500_in_the_common_shape(
-    make_gateway,  # noqa: F811
+    make_gateway,
     keys,
     monkeypatch,
 ):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from chassis.auth import TokenVerifier
 from chassis.db import Database
 from chassis.migrations import pending_changes, upgrade
+from chassis.uow import UnitOfWork
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.models import Base, User
 from gateway.users import BAD_CREDENTIALS, InvalidUser, create_user
@@ -38,7 +39,7 @@ def test_the_migrations_match_the_models(gateway_config):
 def add_user(app, username: str = "ani", roles=("admin",), **fields) -> None:
     with app.app_context():
         session = Database.state(app).session_factory()
-        create_user(session, username, PASSWORD, roles, **fields)
+        create_user(UnitOfWork(session), username, PASSWORD, roles, **fields)
         session.commit()
         session.close()
 
@@ -211,7 +212,7 @@ def test_create_user_refuses_bad_input_naming_the_field(gateway_config, changes,
     with app.app_context():
         session = Database.state(app).session_factory()
         with pytest.raises(InvalidUser) as refused:
-            create_user(session, **values)
+            create_user(UnitOfWork(session), **values)
         session.rollback()
         session.close()
 

@@ -1,7 +1,8 @@
 """HTTP API of the CPNS selection: formations, applications, scores, ranking, announcement.
 
-Appeals, optimisation, appointment and the audit trail are in `api_after.py`. Views validate,
-call the workflow modules and commit; a refused request changes nothing.
+Appeals are in `api_appeals.py`; the year's end (optimisation, appointment, audit trail) in
+`api_year_end.py`. Views validate and hand the request's unit of work to the workflows; it
+commits once, and a refused request changes nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
-from chassis.db import request_session
 from chassis.errors import Unprocessable
+from chassis.web import reader, transaction
 from services.recruitment.selection import applications, formations, results, scores
 from services.recruitment.selection import schemas as s
-from services.recruitment.selection.api_after import after_blp, appeals_blp
+from services.recruitment.selection.api_appeals import appeals_blp
+from services.recruitment.selection.api_year_end import after_blp
 
 MANAGERS = ("admin", "recruiter")
 CSV_BODY = {
@@ -58,17 +60,15 @@ class FormationsView(MethodView):
     @formations_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict):
         """Create a formation (admins, recruiters)."""
-        session = request_session()
-        formation = formations.create(session, values)
-        session.commit()
-        return formation
+        with transaction() as uow:
+            return formations.create(uow, values)
 
     @roles_required(*MANAGERS)
     @formations_blp.arguments(s.FormationQuerySchema, location="query")
     @formations_blp.response(200, s.FormationPageSchema)
     def get(self, query: dict):
         """A page of formations, optionally of one year and unit (admins, recruiters)."""
-        return formations.search(request_session(), **query)
+        return formations.search(reader().session, **query)
 
 
 @formations_blp.route("/<int:formation_id>")
@@ -78,7 +78,7 @@ class FormationView(MethodView):
     @formations_blp.alt_response(404, response="NOT_FOUND")
     def get(self, formation_id: int):
         """One formation (admins, recruiters)."""
-        return formations.get(request_session(), formation_id)
+        return formations.get(reader().session, formation_id)
 
 
 @formations_blp.route("/<int:formation_id>/applications")
@@ -90,10 +90,9 @@ class FormationApplicationsView(MethodView):
     @formations_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, formation_id: int):
         """Register an applicant (admins, recruiters); the appeal secret is shown only here."""
-        session = request_session()
-        application, secret = applications.register(session, formation_id, values)
-        session.commit()
-        return {**applications.view(application), "appeal_secret": secret}
+        with transaction() as uow:
+            application, secret = applications.register(uow, formation_id, values)
+            return {**applications.view(application), "appeal_secret": secret}
 
     @roles_required(*MANAGERS)
     @formations_blp.arguments(s.PageArgsSchema, location="query")
@@ -101,7 +100,7 @@ class FormationApplicationsView(MethodView):
     @formations_blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict, formation_id: int):
         """A page of the applications to a formation, NIK masked (admins, recruiters)."""
-        return applications.of_formation(request_session(), formation_id, **args)
+        return applications.of_formation(reader().session, formation_id, **args)
 
 
 @formations_blp.route("/<int:formation_id>/rank")
@@ -111,10 +110,8 @@ class FormationRankView(MethodView):
     @formations_blp.alt_response(409, response="CONFLICT")
     def post(self, formation_id: int):
         """Rank one formation not yet announced (admins, recruiters)."""
-        session = request_session()
-        summary = results.rank_formation(session, formation_id)
-        session.commit()
-        return summary
+        with transaction() as uow:
+            return results.rank_formation(uow, formation_id)
 
 
 @formations_blp.route("/<int:formation_id>/ranking")
@@ -125,7 +122,7 @@ class FormationRankingView(MethodView):
     @formations_blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict, formation_id: int):
         """A page of the full ranking list of a formation, best first (admins, recruiters)."""
-        return results.ranking_list(request_session(), formation_id, **args)
+        return results.ranking_list(reader().session, formation_id, **args)
 
 
 @formations_blp.route("/<int:formation_id>/announce")
@@ -135,10 +132,8 @@ class FormationAnnounceView(MethodView):
     @formations_blp.alt_response(409, response="CONFLICT")
     def post(self, formation_id: int):
         """Rank and announce a formation (admins): its results freeze, appeals open."""
-        session = request_session()
-        formation = formations.announce(session, formation_id)
-        session.commit()
-        return formation
+        with transaction() as uow:
+            return formations.announce(uow, formation_id)
 
 
 @formations_blp.route("/<int:formation_id>/announcement")
@@ -148,7 +143,7 @@ class FormationAnnouncementView(MethodView):
     @formations_blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict, formation_id: int):
         """A page of the public announcement of a formation (no login; 404 before it)."""
-        return results.announcement(request_session(), formation_id, **args)
+        return results.announcement(reader().session, formation_id, **args)
 
 
 # -- one application ---------------------------------------------------------------------------
@@ -161,7 +156,7 @@ class ApplicationView(MethodView):
     @applications_blp.alt_response(404, response="NOT_FOUND")
     def get(self, registration_number: str):
         """One application, NIK masked (admins, recruiters)."""
-        return applications.view(applications.get(request_session(), registration_number))
+        return applications.view(applications.get(reader().session, registration_number))
 
 
 @applications_blp.route("/<registration_number>/verification")
@@ -172,20 +167,18 @@ class VerificationView(MethodView):
     @applications_blp.alt_response(409, response="CONFLICT")
     def put(self, values: dict, registration_number: str):
         """Administrative verification: MS, or TMS with the reason (audited)."""
-        session = request_session()
-        application = applications.verify(
-            session, registration_number, values["verification"], values.get("reason")
-        )
-        session.commit()
-        return applications.view(application)
+        with transaction() as uow:
+            application = applications.verify(
+                uow, registration_number, values["verification"], values.get("reason")
+            )
+            return applications.view(application)
 
 
 def _enter_scores(registration_number: str, values: dict) -> dict:
-    session = request_session()
     reason = values.pop("reason", None)
-    application = scores.enter(session, registration_number, values, reason)
-    session.commit()
-    return applications.view(application)
+    with transaction() as uow:
+        application = scores.enter(uow, registration_number, values, reason)
+        return applications.view(application)
 
 
 @applications_blp.route("/<registration_number>/skd")
@@ -218,10 +211,9 @@ class WithdrawView(MethodView):
     @applications_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, registration_number: str):
         """Withdraw a selected applicant (admins): their post becomes empty (audited)."""
-        session = request_session()
-        application = applications.withdraw(session, registration_number, values["reason"])
-        session.commit()
-        return applications.view(application)
+        with transaction() as uow:
+            application = applications.withdraw(uow, registration_number, values["reason"])
+            return applications.view(application)
 
 
 # -- per selection year ----------------------------------------------------------------------
@@ -233,7 +225,7 @@ class PassingGradesView(MethodView):
     @years_blp.response(200, s.PassingGradeSchema(many=True))
     def get(self, year: int):
         """The passing grades of every category in a year (admins, recruiters)."""
-        return formations.passing_grades(request_session(), year)
+        return formations.passing_grades(reader().session, year)
 
 
 @years_blp.route("/<int:year>/passing-grades/<category>")
@@ -246,11 +238,9 @@ class PassingGradeView(MethodView):
         """Configure the passing grade of a category for a year (admins; audited)."""
         if category not in s.CATEGORIES:
             raise Unprocessable.field("category", f"One of {', '.join(s.CATEGORIES)}.", "path")
-        session = request_session()
         reason = values.pop("reason", None)
-        grade = formations.set_passing_grade(session, year, category, values, reason)
-        session.commit()
-        return grade
+        with transaction() as uow:
+            return formations.set_passing_grade(uow, year, category, values, reason)
 
 
 def _upload(year: int, query: dict, header: tuple[str, ...]) -> dict:
@@ -260,10 +250,8 @@ def _upload(year: int, query: dict, header: tuple[str, ...]) -> dict:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Unprocessable.field("csv", "The file must be UTF-8 text.", "body") from None
-    session = request_session()
-    stored = scores.upload(session, year, text, header, query.get("reason"))
-    session.commit()
-    return stored
+    with transaction() as uow:
+        return scores.upload(uow, year, text, header, query.get("reason"))
 
 
 @years_blp.route("/<int:year>/skd-scores")
@@ -295,10 +283,8 @@ class RankYearView(MethodView):
     @years_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Rank every formation of a year not yet announced (admins, recruiters)."""
-        session = request_session()
-        summary = results.rank_year(session, year)
-        session.commit()
-        return summary
+        with transaction() as uow:
+            return results.rank_year(uow, year)
 
 
 BLUEPRINTS = (formations_blp, applications_blp, years_blp, appeals_blp, after_blp)

@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, NotFound, Unprocessable
-from services.recruitment.selection import applications, audit, paging, ranking, rules, scores
+from chassis import pagination as paging
+from chassis.domain import ConflictError, Invalid, NotFoundError
+from chassis.uow import UnitOfWork
+from services.recruitment.selection import applications, audit, ranking, rules, scores
 from services.recruitment.selection.models import Appeal, Application, Formation
 
 APPLICANT = "applicant"  # the actor of a filing: applicants have no accounts
@@ -43,31 +44,25 @@ def _applicant(session: Session, registration_number: str, secret: str) -> Appli
         select(Application).where(Application.registration_number == registration_number)
     )
     if application is None or not applications.secret_matches(application, secret):
-        raise NotFound("No application with this registration number and secret.")
+        raise NotFoundError("No application with this registration number and secret.")
     return application
 
 
-def file(session: Session, registration_number: str, secret: str, grounds: str) -> dict[str, Any]:
+def file(uow: UnitOfWork, registration_number: str, secret: str, grounds: str) -> dict[str, Any]:
     """File the applicant's one appeal; 404 for a wrong number or secret (not saying which)."""
+    session = uow.session
     application = _applicant(session, registration_number, secret)
     formation = session.get(Formation, application.formation_id)
     filed_at = audit.now()
     problem = rules.appeal_filing_problem(formation.announced_at, filed_at)
     if problem:
-        raise Conflict(problem)
+        raise ConflictError(problem)
     if session.scalar(select(Appeal.id).where(Appeal.application_id == application.id)):
-        raise Conflict("An appeal was already filed for this application; it is once only.")
+        raise ConflictError("An appeal was already filed for this application; it is once only.")
     appeal = Appeal(
         application_id=application.id, filed_at=filed_at, grounds=grounds, status="FILED"
     )
-    session.add(appeal)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(
-            "An appeal was already filed for this application; it is once only."
-        ) from None
+    uow.add_new(appeal, "An appeal was already filed for this application; it is once only.")
     audit.record(
         session,
         "appeal",
@@ -85,7 +80,7 @@ def status(session: Session, registration_number: str, secret: str) -> dict[str,
     application = _applicant(session, registration_number, secret)
     appeal = session.scalar(select(Appeal).where(Appeal.application_id == application.id))
     if appeal is None:
-        raise NotFound("No appeal was filed for this application.")
+        raise NotFoundError("No appeal was filed for this application.")
     found = view(appeal, application)
     return {name: found[name] for name in APPLICANT_FIELDS}
 
@@ -103,7 +98,7 @@ def get(
         query = query.with_for_update(of=Appeal)
     row = session.execute(query).first()
     if row is None:
-        raise NotFound(f"Application {registration_number} has no appeal.")
+        raise NotFoundError(f"Application {registration_number} has no appeal.")
     return row[0], row[1]
 
 
@@ -148,21 +143,22 @@ def _overdue(appeal: Appeal, due: datetime) -> bool:
 
 
 def decide(
-    session: Session,
+    uow: UnitOfWork,
     registration_number: str,
     status: str,
     decision: str,
     corrections: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Accept (with corrections, then re-rank) or reject an appeal, once."""
+    session = uow.session
     appeal, application = get(session, registration_number, for_update=True)
     if appeal.status != "FILED":
-        raise Conflict(f"The appeal of {registration_number} was already {appeal.status}.")
+        raise ConflictError(f"The appeal of {registration_number} was already {appeal.status}.")
     if status == "ACCEPTED" and not corrections:
-        raise Unprocessable.field("corrections", "An accepted appeal corrects the record.")
+        raise Invalid.field("corrections", "An accepted appeal corrects the record.")
     if status == "REJECTED" and corrections:
-        raise Unprocessable.field("corrections", "A rejected appeal changes nothing.")
-    who, decided_at = audit.actor(), audit.now()
+        raise Invalid.field("corrections", "A rejected appeal changes nothing.")
+    who, decided_at = uow.actor_name, audit.now()
     overdue = decided_at >= rules.appeal_answer_due(appeal.filed_at)
     why = (decision[: 500 - len(OVERDUE_NOTE)] + OVERDUE_NOTE) if overdue else decision[:500]
     if corrections:
@@ -195,13 +191,13 @@ def _correct(
     verification = corrections.get("verification", application.verification)
     verification_reason = corrections.get("verification_reason", application.verification_reason)
     if verification == "TMS" and not verification_reason:
-        raise Unprocessable.field("corrections", "A TMS verification needs its reason.")
+        raise Invalid.field("corrections", "A TMS verification needs its reason.")
     values = {name: corrections[name] for name in SCORE_FIELDS if name in corrections}
     if values and verification != "MS":
-        raise Unprocessable.field("corrections", "Scores are taken only for applicants MS.")
+        raise Invalid.field("corrections", "Scores are taken only for applicants MS.")
     skd = [values.get(part, getattr(application, part)) for part in scores.SKD_PARTS]
     if (values.get("skb", application.skb) is not None) and None in skd:
-        raise Unprocessable.field("corrections", "An SKB score needs a complete SKD score.")
+        raise Invalid.field("corrections", "An SKB score needs a complete SKD score.")
     applications.set_verification(
         application,
         verification,

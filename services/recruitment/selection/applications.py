@@ -14,12 +14,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, NotFound, Unprocessable
+from chassis import pagination as paging
+from chassis.domain import ConflictError, Invalid, NotFoundError
+from chassis.uow import UnitOfWork
 from contracts.identifiers import mask_nik
-from services.recruitment.selection import audit, formations, paging, ranking
+from services.recruitment.selection import audit, formations, ranking
 from services.recruitment.selection.models import (
     Application,
     Appointment,
@@ -58,17 +59,18 @@ def nik_disagreements(nik: str, *, birth_date: date, gender: str) -> dict[str, s
 
 
 def register(
-    session: Session, formation_id: int, values: Mapping[str, Any]
+    uow: UnitOfWork, formation_id: int, values: Mapping[str, Any]
 ) -> tuple[Application, str]:
     """Register an applicant for a formation; returns the application and its appeal secret
     (given out this once: only its hash is kept)."""
+    session = uow.session
     formation = formations.get(session, formation_id)
     formations.check_not_announced(formation, "its applicants")
     problems = nik_disagreements(
         values["nik"], birth_date=values["birth_date"], gender=values["gender"]
     )
     if problems:
-        raise Unprocessable(errors={"json": {name: [why] for name, why in problems.items()}})
+        raise Invalid.fields(problems)
     _check_unique(session, formation.year, values["registration_number"], values["nik"])
     secret = secrets.token_urlsafe(SECRET_BYTES)
     application = Application(
@@ -80,24 +82,19 @@ def register(
         withdrawn=False,
         created_at=audit.now(),
     )
-    session.add(application)
-    try:
-        session.flush()
-    except IntegrityError:
-        # A concurrent registration took the number or the NIK between our check and our write.
-        session.rollback()
-        raise Conflict("This registration number or NIK is already registered.") from None
+    # A concurrent registration may take the number or the NIK between our check and our write.
+    uow.add_new(application, "This registration number or NIK is already registered.")
     return application, secret
 
 
 def _check_unique(session: Session, year: int, registration_number: str, nik: str) -> None:
     taken = select(Application.id).where(Application.registration_number == registration_number)
     if session.scalar(taken) is not None:
-        raise Conflict(f"Registration number {registration_number} is already registered.")
+        raise ConflictError(f"Registration number {registration_number} is already registered.")
     same_person = select(Application.id).where(Application.year == year, Application.nik == nik)
     if session.scalar(same_person) is not None:
         # The message does not echo the NIK: it is personal data.
-        raise Conflict(f"This NIK already has an application in the {year} selection.")
+        raise ConflictError(f"This NIK already has an application in the {year} selection.")
 
 
 def get(session: Session, registration_number: str, *, for_update: bool = False) -> Application:
@@ -107,7 +104,7 @@ def get(session: Session, registration_number: str, *, for_update: bool = False)
         query = query.with_for_update()
     application = session.scalar(query)
     if application is None:
-        raise NotFound(f"No application {registration_number}.")
+        raise NotFoundError(f"No application {registration_number}.")
     return application
 
 
@@ -188,39 +185,43 @@ def set_verification(
 
 
 def verify(
-    session: Session, registration_number: str, verification: str, reason: str | None
+    uow: UnitOfWork, registration_number: str, verification: str, reason: str | None
 ) -> Application:
     """MS or TMS (with a reason) for an application, before its formation is announced."""
+    session = uow.session
     application = get(session, registration_number, for_update=True)
     formation = session.get(Formation, application.formation_id)
     formations.check_not_announced(formation, "verifications")
     if verification == "TMS" and not reason:
-        raise Unprocessable.field("reason", "A TMS verification needs the reason.")
+        raise Invalid.field("reason", "A TMS verification needs the reason.")
     changing = application.verification not in ("PENDING", verification)
     if changing and not reason:
-        raise Unprocessable.field("reason", "Changing a verification needs the reason.")
-    set_verification(application, verification, reason, who=audit.actor(), session=session)
+        raise Invalid.field("reason", "Changing a verification needs the reason.")
+    set_verification(application, verification, reason, who=uow.actor_name, session=session)
     session.flush()
     return application
 
 
-def withdraw(session: Session, registration_number: str, reason: str) -> Application:
+def withdraw(uow: UnitOfWork, registration_number: str, reason: str) -> Application:
     """Mark a selected applicant withdrawn (declined or did not report): their post is empty."""
+    session = uow.session
     application = get(session, registration_number, for_update=True)
     if application.withdrawn:
-        raise Conflict(f"Application {registration_number} is already withdrawn.")
+        raise ConflictError(f"Application {registration_number} is already withdrawn.")
     if session.get(Appointment, application.id) is not None:
-        raise Conflict(f"Application {registration_number} is already appointed.")
+        raise ConflictError(f"Application {registration_number} is already appointed.")
     result = session.get(SelectionResult, application.id)
     if result is None or result.outcome not in ("SELECTED", "OPTIMISED"):
-        raise Conflict(f"Application {registration_number} is not selected; nothing to withdraw.")
+        raise ConflictError(
+            f"Application {registration_number} is not selected; nothing to withdraw."
+        )
     application.withdrawn = True
     audit.record(
         session,
         "application",
         registration_number,
         [("withdrawn", False, True)],
-        who=audit.actor(),
+        who=uow.actor_name,
         reason=reason,
     )
     session.flush()

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, Unprocessable
+from chassis.domain import ConflictError, Invalid
+from chassis.uow import UnitOfWork
 from contracts.identifiers import make_nip
 from services.recruitment import roster
 from services.recruitment.models import Employee
@@ -46,7 +47,7 @@ def check_appeals_over(session: Session, year: int) -> None:
         .limit(1)
     )
     if waiting_code is not None:
-        raise Conflict(f"Formation {waiting_code} is not announced yet.")
+        raise ConflictError(f"Formation {waiting_code} is not announced yet.")
     # The window that closes last is that of the latest announcement.
     latest = session.execute(
         select(Formation.code, Formation.announced_at)
@@ -57,7 +58,7 @@ def check_appeals_over(session: Session, year: int) -> None:
     if latest is not None:
         closes = rules.appeal_filing_closes(latest.announced_at)
         if audit.now() < closes:
-            raise Conflict(
+            raise ConflictError(
                 f"Appeals against formation {latest.code} can be filed until {closes.isoformat()}."
             )
     waiting = session.scalar(
@@ -67,11 +68,12 @@ def check_appeals_over(session: Session, year: int) -> None:
         .where(Application.year == year, Appeal.status == "FILED")
     )
     if waiting:
-        raise Conflict(f"{waiting} appeal(s) of {year} wait for a decision.")
+        raise ConflictError(f"{waiting} appeal(s) of {year} wait for a decision.")
 
 
-def optimise(session: Session, year: int) -> dict[str, Any]:
+def optimise(uow: UnitOfWork, year: int) -> dict[str, Any]:
     """Fill the empty posts of `year` from the next-ranked eligible applicants (audited)."""
+    session = uow.session
     check_appeals_over(session, year)
     # Optimisation only turns NOT_SELECTED into OPTIMISED and back (appointed applicants keep
     # theirs), so the OPTIMISED before and the moves made tell every change; kept as ids only,
@@ -82,7 +84,7 @@ def optimise(session: Session, year: int) -> dict[str, Any]:
     summary = {"year": year, "empty": done.empty, "filled": done.filled}
     del done
     changed = sorted(a for a in before.keys() | after.keys() if before.get(a) != after.get(a))
-    who, at = audit.actor(), audit.now()
+    who, at = uow.actor_name, audit.now()
     for start in range(0, len(changed), audit.BATCH):
         batch = changed[start : start + audit.BATCH]
         numbers = _lookup(session, Application.registration_number, Application.id, batch)
@@ -136,13 +138,14 @@ def _lookup(session: Session, value, key, keys: list[int]) -> dict[int, Any]:
     return dict(session.execute(select(key, value).where(key.in_(keys))).all())
 
 
-def appoint(session: Session, year: int, tmt: date) -> dict[str, Any]:
+def appoint(uow: UnitOfWork, year: int, tmt: date) -> dict[str, Any]:
     """Appoint every selected or optimised applicant of `year` not appointed yet, as CPNS
     from `tmt`; 409 (and nobody appointed) if that would exceed a formation's quota."""
+    session = uow.session
     check_appeals_over(session, year)
     candidates = _candidates(session, year)
     formations = _check_quotas(session, candidates)
-    who, at = audit.actor(), audit.now()
+    who, at = uow.actor_name, audit.now()
     appointed = []
     for application, formation_id in candidates:
         formation = formations[formation_id]
@@ -159,7 +162,7 @@ def appoint(session: Session, year: int, tmt: date) -> dict[str, Any]:
             "supervisor_nip": None,
             "appointed_on": tmt,
         }
-        roster.appoint(session, values, source="selection")
+        roster.appoint(uow, values, source="selection")
         session.add(
             Appointment(
                 application_id=application.id,
@@ -227,7 +230,7 @@ def _check_quotas(
         if already + count > formation.quota:
             over.append(f"{formation.code} ({already} + {count} > quota {formation.quota})")
     if over:
-        raise Conflict("Appointing would exceed the quota of: " + "; ".join(over) + ".")
+        raise ConflictError("Appointing would exceed the quota of: " + "; ".join(over) + ".")
     return formations
 
 
@@ -236,7 +239,7 @@ def next_nip(session: Session, application: Application, tmt: date) -> str:
     try:
         prefix = make_nip(application.birth_date, tmt.year, tmt.month, application.gender, 1)[:15]
     except ValueError as exc:
-        raise Unprocessable.field(
+        raise Invalid.field(
             "tmt_cpns", f"Application {application.registration_number}: {exc}"
         ) from None
     taken = set(session.scalars(select(Employee.nip).where(Employee.nip.startswith(prefix))))
@@ -244,5 +247,5 @@ def next_nip(session: Session, application: Application, tmt: date) -> str:
     sequences = {int(nip[15:]) for nip in taken}
     sequence = next((n for n in range(1, MAX_SEQUENCE + 1) if n not in sequences), None)
     if sequence is None:
-        raise Conflict(f"No NIP sequence is free for prefix {prefix}.")
+        raise ConflictError(f"No NIP sequence is free for prefix {prefix}.")
     return prefix + f"{sequence:03d}"

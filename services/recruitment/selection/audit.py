@@ -1,7 +1,8 @@
 """The audit trail of the selection: who changed what, when, from what, to what, and why.
 
 Every change of a score, a verification, a passing grade, an appeal or an announcement goes
-through `record` in the same transaction as the change, so the trail and the data never differ.
+through `record` in the same transaction as the change, so the trail and the data never differ;
+the actor is the unit of work's (`uow.actor_name`), never read from the request.
 Values are written as text; a NIK is never one of them.
 """
 
@@ -12,10 +13,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from chassis.auth import current_principal
+from chassis.pagination import page_of
 from services.recruitment.selection.models import AuditEntry
 
 BATCH = 2000  # audit rows per INSERT executemany
@@ -24,11 +25,6 @@ BATCH = 2000  # audit rows per INSERT executemany
 def now() -> datetime:
     """The current time (UTC); one place, so that the whole workflow agrees on it."""
     return datetime.now(UTC)
-
-
-def actor() -> str:
-    """The username of the caller, as the audit trail names them."""
-    return current_principal().username
 
 
 def as_text(value: Any) -> str | None:
@@ -122,13 +118,5 @@ def trail(
         conditions.append(AuditEntry.entity == entity)
     if entity_id is not None:
         conditions.append(AuditEntry.entity_id == entity_id)
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
-    query = (
-        select(AuditEntry)
-        .where(*conditions)
-        .order_by(AuditEntry.id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    items = list(session.scalars(query))
-    return {"items": items, "page": page, "page_size": page_size, "total": total}
+    query = select(AuditEntry).where(*conditions).order_by(AuditEntry.id)
+    return page_of(session, query, page, page_size)

@@ -7,37 +7,32 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, NotFound
-from services.recruitment.selection import audit, paging, ranking, rules
+from chassis import pagination as paging
+from chassis.domain import ConflictError
+from chassis.uow import UnitOfWork, get_or_refuse
+from services.recruitment.selection import audit, ranking, rules
 from services.recruitment.selection.models import CATEGORIES, Formation, PassingGrade
 
 GRADE_FIELDS = ("twk_min", "tiu_min", "tkp_min", "total_min")
 DEFAULT_SOURCE = "KepmenPANRB 321/2024"
 
 
-def create(session: Session, values: Mapping[str, Any]) -> Formation:
+def create(uow: UnitOfWork, values: Mapping[str, Any]) -> Formation:
     """A new formation; 409 when its code is taken."""
+    session = uow.session
     if session.scalar(select(Formation.id).where(Formation.code == values["code"])) is not None:
-        raise Conflict(f"A formation with code {values['code']} exists.")
+        raise ConflictError(f"A formation with code {values['code']} exists.")
     formation = Formation(**values, created_at=audit.now())
-    session.add(formation)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"A formation with code {values['code']} exists.") from None
+    uow.add_new(formation, f"A formation with code {values['code']} exists.")
     return formation
 
 
 def get(session: Session, formation_id: int, *, for_update: bool = False) -> Formation:
     """The formation with `formation_id`; 404 when there is none."""
-    formation = session.get(Formation, formation_id, with_for_update=for_update)
-    if formation is None:
-        raise NotFound(f"No formation {formation_id}.")
-    return formation
+    missing = f"No formation {formation_id}."
+    return get_or_refuse(session, Formation, formation_id, missing, for_update=for_update)
 
 
 def search(
@@ -60,7 +55,7 @@ def search(
 def check_not_announced(formation: Formation, what: str) -> None:
     """409 when the formation's results are published: they change only through an appeal."""
     if formation.announced_at is not None:
-        raise Conflict(
+        raise ConflictError(
             f"Formation {formation.code} was announced on {formation.announced_at:%Y-%m-%d}; "
             f"{what} can change only through an accepted appeal."
         )
@@ -88,16 +83,17 @@ def _grade_view(year: int, category: str, grade: PassingGrade | None) -> dict[st
 
 
 def set_passing_grade(
-    session: Session, year: int, category: str, values: Mapping[str, Any], reason: str | None
+    uow: UnitOfWork, year: int, category: str, values: Mapping[str, Any], reason: str | None
 ) -> dict[str, Any]:
     """Configure the passing grade of `category` for `year` (audited); 409 once announced."""
+    session = uow.session
     announced = session.scalar(
         select(Formation.code)
         .where(Formation.year == year, Formation.announced_at.is_not(None))
         .limit(1)
     )
     if announced is not None:
-        raise Conflict(
+        raise ConflictError(
             f"Results of {year} are announced (formation {announced}); its passing grades are "
             "fixed."
         )
@@ -116,7 +112,7 @@ def set_passing_grade(
             "passing_grade",
             f"{year}/{category}",
             changes,
-            who=audit.actor(),
+            who=uow.actor_name,
             reason=reason,
         )
     session.flush()
@@ -126,13 +122,14 @@ def set_passing_grade(
 # -- announcement ------------------------------------------------------------------------------
 
 
-def announce(session: Session, formation_id: int) -> Formation:
+def announce(uow: UnitOfWork, formation_id: int) -> Formation:
     """Rank the formation one last time and publish it; its appeal window opens now."""
+    session = uow.session
     formation = get(session, formation_id, for_update=True)
     check_not_announced(formation, "its results")
     ranking.rank_formations(session, [formation.id])
     formation.announced_at = audit.now()
-    formation.announced_by = audit.actor()
+    formation.announced_by = uow.actor_name
     audit.record(
         session,
         "formation",

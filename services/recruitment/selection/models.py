@@ -177,3 +177,14 @@ class Appointment(Base):
     formation_id: Mapped[int] = mapped_column(BigId)
     appointed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     appointed_by: Mapped[str] = mapped_column(String(64))
+
+
+# The Core tables, under the short names the set-based engines (ranking.py, optimisation.py)
+# write their SQL with.
+A = Application.__table__
+F = Formation.__table__
+G = PassingGrade.__table__
+P = Appointment.__table__
+R = SelectionResult.__table__
+# The applicant's facts the ranking's ties break on, in the order both engines select them.
+TIE_FACTS = (A.c.twk, A.c.tiu, A.c.tkp, A.c.gpa, A.c.birth_date, A.c.registration_number)

@@ -35,17 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from services.recruitment.selection import rules
-from services.recruitment.selection.models import (
-    Application,
-    Appointment,
-    Formation,
-    SelectionResult,
-)
-
-A = Application.__table__
-F = Formation.__table__
-P = Appointment.__table__
-R = SelectionResult.__table__
+from services.recruitment.selection.models import TIE_FACTS, A, F, P, R
 
 STREAM_ROWS = 2000  # rows fetched per round trip of the server-side cursor
 WRITE_BATCH = 2000  # outcomes updated per executemany
@@ -59,10 +49,6 @@ class Optimisation:
     empty: int = 0
     filled: int = 0
     moves: list[tuple[int, int, int]] = field(default_factory=list)  # (application, from, into)
-
-    @property
-    def unfilled(self) -> int:
-        return self.empty - self.filled
 
 
 def optimise(bind: Session | Connection, year: int) -> Optimisation:
@@ -167,12 +153,7 @@ def _stream(year: int):
             cast(null(), Integer),
             R.c.application_id,
             R.c.final_score,
-            A.c.twk,
-            A.c.tiu,
-            A.c.tkp,
-            A.c.gpa,
-            A.c.birth_date,
-            A.c.registration_number,
+            *TIE_FACTS,
         )
         .join(F, F.c.id == R.c.formation_id)
         .join(A, A.c.id == R.c.application_id)

@@ -47,19 +47,7 @@ from sqlalchemy.orm import Session
 
 from chassis.db import UtcDateTime
 from services.recruitment.selection import rules
-from services.recruitment.selection.models import (
-    Application,
-    Appointment,
-    Formation,
-    PassingGrade,
-    SelectionResult,
-)
-
-A = Application.__table__
-P = Appointment.__table__
-F = Formation.__table__
-G = PassingGrade.__table__
-R = SelectionResult.__table__
+from services.recruitment.selection.models import TIE_FACTS, A, F, G, P, R
 
 # Formations per statement when a list is ranked (well under SQLite's bound-parameter limit);
 # a longer list that is a whole year is ranked as the year, in one pass.
@@ -254,12 +242,7 @@ def _passers_query(scope, stage, skd, dialect: str):
             # Seats left to the applicants not appointed: posts filled by appointments are taken.
             (F.c.quota - func.coalesce(filled.c.n, 0)).label("seats"),
             P.c.formation_id.label("appointed_into"),
-            A.c.twk,
-            A.c.tiu,
-            A.c.tkp,
-            A.c.gpa,
-            A.c.birth_date,
-            A.c.registration_number,
+            *TIE_FACTS,
             skd.label("skd"),
             case((A.c.skb.is_not(None), (skd * 1600 + 11) // 22 + skb_hundredths * 6)).label(
                 "final_milli"

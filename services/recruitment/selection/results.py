@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, NotFound
-from services.recruitment.selection import formations, paging, ranking
+from chassis import pagination as paging
+from chassis.domain import ConflictError, NotFoundError
+from chassis.uow import UnitOfWork
+from services.recruitment.selection import formations, ranking
 from services.recruitment.selection.models import Application, Formation, SelectionResult
 
 PUBLIC_FIELDS = (
@@ -32,12 +34,13 @@ PUBLIC_FIELDS = (
 )
 
 
-def rank_year(session: Session, year: int) -> dict[str, Any]:
+def rank_year(uow: UnitOfWork, year: int) -> dict[str, Any]:
     """Rank every formation of `year` that is not announced yet."""
+    session = uow.session
     waiting = and_(Formation.year == year, Formation.announced_at.is_(None))
     count = session.scalar(select(func.count()).select_from(Formation).where(waiting))
     if not count:
-        raise Conflict(f"No formation of {year} is waiting to be ranked.")
+        raise ConflictError(f"No formation of {year} is waiting to be ranked.")
     # One pass over the year with a predicate, not the ids in chunks (see ranking.py).
     ranking.rank_formations(session, year=year, unannounced_only=True)
     outcomes = session.execute(
@@ -49,8 +52,9 @@ def rank_year(session: Session, year: int) -> dict[str, Any]:
     return {"formations": count, "outcomes": dict(sorted((o, n) for o, n in outcomes))}
 
 
-def rank_formation(session: Session, formation_id: int) -> dict[str, Any]:
+def rank_formation(uow: UnitOfWork, formation_id: int) -> dict[str, Any]:
     """Rank one formation that is not announced yet."""
+    session = uow.session
     formation = formations.get(session, formation_id, for_update=True)
     formations.check_not_announced(formation, "its ranking")
     ranking.rank_formations(session, [formation.id])
@@ -117,7 +121,7 @@ def announcement(
     """A page of the public announcement of a formation; 404 until it is announced."""
     formation = session.get(Formation, formation_id)
     if formation is None or formation.announced_at is None:
-        raise NotFound(f"Formation {formation_id} has no announcement.")
+        raise NotFoundError(f"Formation {formation_id} has no announcement.")
     listed = ranking_list(session, formation_id, page, page_size)
     listed["items"] = [
         {

@@ -74,25 +74,22 @@ def skd_problem(field: str, value: object) -> str | None:
 
 def skb_problem(value: object) -> str | None:
     """Why `value` cannot be an SKB score (0-100, at most two decimals), or None."""
-    number = _decimal(value)
-    if number is None:
-        return "SKB must be a number."
-    if not 0 <= number <= SKB_MAX:
-        return "SKB must be between 0 and 100."
-    if number != number.quantize(HUNDREDTH):
-        return "SKB has at most two decimals."
-    return None
+    return _hundredths_problem("SKB", value, SKB_MAX, "between 0 and 100")
 
 
 def gpa_problem(value: object) -> str | None:
     """Why `value` cannot be a GPA (IPK 0.00-4.00, two decimals), or None."""
+    return _hundredths_problem("GPA", value, GPA_MAX, "between 0.00 and 4.00")
+
+
+def _hundredths_problem(name: str, value: object, maximum: Decimal, bounds: str) -> str | None:
     number = _decimal(value)
     if number is None:
-        return "GPA must be a number."
-    if not 0 <= number <= GPA_MAX:
-        return "GPA must be between 0.00 and 4.00."
+        return f"{name} must be a number."
+    if not 0 <= number <= maximum:
+        return f"{name} must be {bounds}."
     if number != number.quantize(HUNDREDTH):
-        return "GPA has at most two decimals."
+        return f"{name} has at most two decimals."
     return None
 
 

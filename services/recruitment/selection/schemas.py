@@ -11,8 +11,9 @@ from typing import Any
 import marshmallow as ma
 
 from chassis.fields import Text, check
+from chassis.pagination import PageArgsSchema, page_schema
 from contracts.identifiers import nik_problem
-from services.recruitment.selection import paging, rules
+from services.recruitment.selection import rules
 from services.recruitment.selection.models import CATEGORIES
 
 YEAR = {"validate": ma.validate.Range(2000, 2100)}
@@ -40,29 +41,6 @@ def _skb_field(**kwargs: Any) -> ma.fields.Decimal:
         metadata={"description": "0-100, at most two decimals"},
         **kwargs,
     )
-
-
-class PageArgsSchema(ma.Schema):
-    """The page wanted of a long list."""
-
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    page_size = ma.fields.Integer(
-        load_default=paging.DEFAULT_PAGE_SIZE,
-        validate=ma.validate.Range(min=1, max=paging.MAX_PAGE_SIZE),
-    )
-
-
-def page_schema(item: type[ma.Schema], what: str) -> type[ma.Schema]:
-    """The schema of one page of `item`s, with how many there are in all."""
-    fields = {
-        "items": ma.fields.List(ma.fields.Nested(item), required=True),
-        "page": ma.fields.Integer(required=True),
-        "page_size": ma.fields.Integer(required=True),
-        "total": ma.fields.Integer(required=True),
-    }
-    schema = ma.Schema.from_dict(fields, name=f"{item.__name__.removesuffix('Schema')}Page")
-    schema.__doc__ = f"One page of {what}, and how many there are in all."
-    return schema
 
 
 # -- formations and passing grades --------------------------------------------------------------
@@ -358,70 +336,7 @@ class AppealQuerySchema(PageArgsSchema):
     status = ma.fields.String(validate=ma.validate.OneOf(("FILED", "ACCEPTED", "REJECTED")))
 
 
-# -- optimisation, appointment, audit -----------------------------------------------------------
-
-
-class OptimisedSchema(ma.Schema):
-    """What the optimisation changed."""
-
-    year = ma.fields.Integer()
-    empty = ma.fields.Integer(metadata={"description": "Empty posts found"})
-    filled = ma.fields.Integer(metadata={"description": "Empty posts filled"})
-    changed = ma.fields.Integer(metadata={"description": "Outcomes changed"})
-    outcomes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-
-
-class AppointRequestSchema(ma.Schema):
-    """The TMT CPNS of the appointment (the first day of service)."""
-
-    tmt_cpns = ma.fields.Date(required=True, metadata={"example": "2025-03-01"})
-
-
-class AppointedSchema(ma.Schema):
-    """One applicant appointed."""
-
-    registration_number = ma.fields.String()
-    nip = ma.fields.String()
-    formation_code = ma.fields.String()
-    unit = ma.fields.String()
-    position = ma.fields.String()
-
-
-class AppointmentsSchema(ma.Schema):
-    """The applicants appointed by one request (none when re-run)."""
-
-    year = ma.fields.Integer()
-    tmt_cpns = ma.fields.Date()
-    appointed = ma.fields.List(ma.fields.Nested(AppointedSchema))
-
-
-class AuditQuerySchema(PageArgsSchema):
-    entity = ma.fields.String(
-        validate=ma.validate.OneOf(("application", "formation", "appeal", "passing_grade"))
-    )
-    entity_id = ma.fields.String(validate=ma.validate.Length(max=64))
-    registration_number = ma.fields.String(
-        validate=ma.validate.Length(max=32),
-        metadata={"description": "Entries of an application and of its appeal"},
-    )
-
-
-class AuditEntrySchema(ma.Schema):
-    """One change: who, when, old, new, why."""
-
-    id = ma.fields.Integer()
-    entity = ma.fields.String()
-    entity_id = ma.fields.String()
-    field = ma.fields.String()
-    old_value = ma.fields.String(allow_none=True)
-    new_value = ma.fields.String(allow_none=True)
-    actor = ma.fields.String()
-    reason = ma.fields.String(allow_none=True)
-    at = ma.fields.DateTime()
-
-
 FormationPageSchema = page_schema(FormationSchema, "formations, by code")
 AppealPageSchema = page_schema(AppealSchema, "appeals, oldest first")
 ApplicationPageSchema = page_schema(ApplicationSchema, "the applications to a formation")
 ResultPageSchema = page_schema(ResultSchema, "a formation's ranking list, best first")
-AuditPageSchema = page_schema(AuditEntrySchema, "audit entries, oldest first")

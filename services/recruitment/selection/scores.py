@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chassis.errors import Conflict, Unprocessable
+from chassis.domain import ConflictError, Invalid
+from chassis.uow import UnitOfWork
 from services.recruitment.selection import applications, audit, rules
 from services.recruitment.selection.models import Application, Formation
 
@@ -86,19 +87,20 @@ def needs_reason(application: Application, values: Mapping[str, Any]) -> bool:
 
 
 def enter(
-    session: Session, registration_number: str, values: Mapping[str, Any], reason: str | None
+    uow: UnitOfWork, registration_number: str, values: Mapping[str, Any], reason: str | None
 ) -> Application:
     """Enter or correct one applicant's scores (SKD parts and/or SKB)."""
+    session = uow.session
     application = applications.get(session, registration_number, for_update=True)
     formation = session.get(Formation, application.formation_id)
     problem = state_problem(application, formation, via_appeal=False)
     if problem:
-        raise Conflict(problem)
+        raise ConflictError(problem)
     if "skb" in values and None in (application.twk, application.tiu, application.tkp):
-        raise Conflict(f"Application {registration_number} has no complete SKD score yet.")
+        raise ConflictError(f"Application {registration_number} has no complete SKD score yet.")
     if needs_reason(application, values) and not reason:
-        raise Unprocessable.field("reason", "Changing a score already entered needs a reason.")
-    apply(session, application, values, who=audit.actor(), reason=reason)
+        raise Invalid.field("reason", "Changing a score already entered needs a reason.")
+    apply(session, application, values, who=uow.actor_name, reason=reason)
     session.flush()
     return application
 
@@ -107,9 +109,10 @@ def enter(
 
 
 def upload(
-    session: Session, year: int, text: str, header: Sequence[str], reason: str | None
+    uow: UnitOfWork, year: int, text: str, header: Sequence[str], reason: str | None
 ) -> dict[str, int]:
     """Store every row of a score CSV for `year`, or none of them (422 with the bad rows)."""
+    session = uow.session
     parsed, errors = parse_csv(text, header)
     found = _load(session, [row["registration_number"] for _line, row in parsed])
     changed = unchanged = 0
@@ -122,7 +125,7 @@ def upload(
             checked.append((found[row["registration_number"]][0], row))
     if errors:
         raise _csv_error(errors)
-    who = audit.actor()
+    who = uow.actor_name
     for application, row in checked:
         values = {name: row[name] for name in header[1:]}
         if apply(session, application, values, who=who, reason=reason):
@@ -235,10 +238,10 @@ def _number(name: str, cell: str) -> tuple[Any, str]:
     return int(cell), ""
 
 
-def _csv_error(errors: dict[str, list[str]]) -> Unprocessable:
+def _csv_error(errors: dict[str, list[str]]) -> Invalid:
     shown = dict(list(errors.items())[:MAX_ROW_ERRORS])
     more = len(errors) - len(shown)
     message = f"The file was refused: {len(errors)} line(s) have problems; nothing was stored."
     if more:
         message += f" The first {len(shown)} are listed."
-    return Unprocessable(message, errors={"csv": shown})
+    return Invalid(shown, message, location="csv")

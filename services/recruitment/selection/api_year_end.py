@@ -1,0 +1,63 @@
+"""HTTP API of a selection year's end: its appeals list, optimisation of empty posts,
+appointment as CPNS, and the audit trail."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from chassis.auth import roles_required
+from chassis.web import reader, transaction
+from services.recruitment.selection import appeals, appointments, audit
+from services.recruitment.selection import schemas_year_end as s
+from services.recruitment.selection.schemas import AppealPageSchema, AppealQuerySchema
+
+after_blp = Blueprint(
+    "selection-after",
+    __name__,
+    url_prefix="/selection",
+    description="CPNS selection per year: appeals, optimisation, appointment, audit trail",
+)
+
+
+@after_blp.route("/<int:year>/appeals")
+class YearAppealsView(MethodView):
+    @roles_required("admin")
+    @after_blp.arguments(AppealQuerySchema, location="query")
+    @after_blp.response(200, AppealPageSchema)
+    def get(self, query: dict, year: int):
+        """A page of the appeals of a year with their deadlines, oldest first (admins)."""
+        return appeals.of_year(reader().session, year, **query)
+
+
+@after_blp.route("/<int:year>/optimise")
+class OptimiseView(MethodView):
+    @roles_required("admin")
+    @after_blp.response(200, s.OptimisedSchema)
+    @after_blp.alt_response(409, response="CONFLICT")
+    def post(self, year: int):
+        """Fill the empty posts of a year after the appeals (admins; audited)."""
+        with transaction() as uow:
+            return appointments.optimise(uow, year)
+
+
+@after_blp.route("/<int:year>/appoint")
+class AppointView(MethodView):
+    @roles_required("admin")
+    @after_blp.arguments(s.AppointRequestSchema)
+    @after_blp.response(200, s.AppointmentsSchema)
+    @after_blp.alt_response(409, response="CONFLICT")
+    def post(self, values: dict, year: int):
+        """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
+        with transaction() as uow:
+            return appointments.appoint(uow, year, values["tmt_cpns"])
+
+
+@after_blp.route("/audit")
+class AuditView(MethodView):
+    @roles_required("admin")
+    @after_blp.arguments(s.AuditQuerySchema, location="query")
+    @after_blp.response(200, s.AuditPageSchema)
+    def get(self, query: dict):
+        """A page of the audit trail: who changed what, when, old, new and why (admins)."""
+        return audit.trail(reader().session, **query)
