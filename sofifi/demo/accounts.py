@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import sessionmaker
 
-from chassis.db import make_engine, unit_of_work
+from chassis.db import make_engine
+from chassis.uow import unit_of_work
 from gateway.models import User
 from gateway.users import create_user, normalize_username
 from sofifi.demo.client import DemoError
@@ -97,13 +98,13 @@ def create_accounts(demo: Demo) -> None:
                 f"the gateway's database ({demo.settings.database_url}) has no users table: "
                 "run `sofifi demo` with the same SOFIFI_VAR_DIR / DATABASE_URL as the platform"
             )
-        with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as session:
-            existing = set(session.scalars(select(User.username)))
+        with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as uow:
+            existing = set(uow.session.scalars(select(User.username)))
             for account in made:
                 if normalize_username(account.username) in existing:
                     continue
                 create_user(
-                    session,
+                    uow,
                     account.username,
                     account.password,
                     account.roles,
