@@ -11,7 +11,8 @@ from chassis.logs import configure_logging
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8080')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
-worker_class = "gthread"
+# gthread, with gunicorn's own error answers (bad request line, URL too long) as JSON.
+worker_class = "chassis.gunicorn_worker.JsonErrorWorker"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
