@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table
 
 from chassis.inbox import Handler
+from chassis.jobs import Jobs
 from chassis.outbox import Outbox
 
 
@@ -27,6 +28,8 @@ class ServiceSpec:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     validate_event: Callable[[Mapping[str, Any]], None] | None = None
     description: str = ""
+    # Long operations its worker runs (chassis.jobs); its app then serves GET /jobs/{id}.
+    jobs: Jobs | None = None
 
     @property
     def consumes(self) -> tuple[str, ...]:

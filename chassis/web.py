@@ -133,6 +133,10 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     app.extensions["service_spec"] = spec
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)
+    if spec.jobs is not None:
+        from chassis.jobs_api import jobs_blueprint
+
+        api.register_blueprint(jobs_blueprint(spec.jobs.table))
     engine = Database.state(app).engine
     Health.add_check(app, "database", lambda: database_check(engine))
     Health.add_check(app, "broker", lambda: _broker_check(settings.amqp_url))

@@ -123,14 +123,19 @@ def bearer(authorization: str) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def forwarded_headers(environ: Mapping[str, Any], request_id: str) -> dict[str, str]:
-    """The caller's headers a service needs, plus the request id and forwarding info."""
+def forwarded_headers(environ: Mapping[str, Any], request_id: str, service: str) -> dict[str, str]:
+    """The caller's headers a service needs, plus the request id and forwarding info.
+
+    `X-Forwarded-Prefix` tells the service the path it is reached by, for the URLs it hands
+    out (a job's `Location`).
+    """
     headers = {name: environ[key] for name, key in FORWARDED_KEYS if key in environ}
     # Behind ProxyFix the original peer is kept aside; it is the hop this gateway appends.
     peer = environ.get("werkzeug.proxy_fix.orig", environ).get("REMOTE_ADDR") or "unknown"
     prior = environ.get("HTTP_X_FORWARDED_FOR")
     headers["X-Forwarded-For"] = f"{prior}, {peer}" if prior else peer
     headers["X-Forwarded-Proto"] = environ.get("wsgi.url_scheme", "http")
+    headers["X-Forwarded-Prefix"] = f"{PREFIX}{service}"
     headers["X-Request-ID"] = request_id
     return headers
 

@@ -98,7 +98,7 @@ class FastProxy:
         route = self._route(path, method)
         cap, timeout = core.body_limits(self.state.settings, route, method, self.max_body)
         length = _body_length(environ, cap)
-        headers = core.forwarded_headers(environ, request_id)
+        headers = core.forwarded_headers(environ, request_id, route.service)
         limit_headers: list[tuple[str, str]] = []
         if "Authorization" in headers:
             self._check_token(headers["Authorization"])

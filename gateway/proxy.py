@@ -39,7 +39,7 @@ def proxy(service: str, path: str) -> Response:
         route = core.route(state.upstreams, environ["PATH_INFO"])
     except core.Refused as refused:
         raise NotFound(refused.message) from None
-    headers = core.forwarded_headers(environ, g.request_id)
+    headers = core.forwarded_headers(environ, g.request_id, route.service)
     if "Authorization" in headers:
         verify_token(state, headers["Authorization"])
     cap, timeout = core.body_limits(

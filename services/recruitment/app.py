@@ -11,7 +11,7 @@ from flask import Flask
 from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
-from services.recruitment import api, handlers, models
+from services.recruitment import api, handlers, jobs, models
 from services.recruitment.selection import api as selection_api
 
 SPEC = ServiceSpec(
@@ -25,6 +25,7 @@ SPEC = ServiceSpec(
     blueprints=api.BLUEPRINTS + selection_api.BLUEPRINTS,
     handlers=handlers.HANDLERS,
     validate_event=validate_event,
+    jobs=jobs.JOBS,
 )
 
 

@@ -13,6 +13,8 @@ from flask_smorest import Blueprint
 from chassis.auth import roles_required
 from chassis.db import request_session
 from chassis.errors import Unprocessable
+from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
+from services.recruitment import jobs
 from services.recruitment.selection import applications, formations, results, scores
 from services.recruitment.selection import schemas as s
 from services.recruitment.selection.api_after import after_blp, appeals_blp
@@ -288,14 +290,17 @@ class SkbUploadView(MethodView):
         return _upload(year, query, scores.SKB_HEADER)
 
 
-@years_blp.route("/<int:year>/rank")
+@years_blp.route("/<int:year>/rank", parameters=JOB_PARAMETERS)
 class RankYearView(MethodView):
     @roles_required(*MANAGERS)
     @years_blp.response(200, s.RankSummarySchema)
+    @may_start_job(years_blp, "`async=true`, or a year of more than 20,000 applications")
     @years_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Rank every formation of a year not yet announced (admins, recruiters)."""
         session = request_session()
+        if jobs.year_job(session, year, wants_job()):
+            return accepted(jobs.RANK_YEAR, {"year": year}, MANAGERS)
         summary = results.rank_year(session, year)
         session.commit()
         return summary

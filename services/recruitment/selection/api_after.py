@@ -8,6 +8,8 @@ from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
 from chassis.db import request_session
+from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
+from services.recruitment import jobs
 from services.recruitment.selection import appeals, appointments, audit
 from services.recruitment.selection import schemas as s
 
@@ -91,28 +93,35 @@ class YearAppealsView(MethodView):
         return appeals.of_year(request_session(), year, **query)
 
 
-@after_blp.route("/<int:year>/optimise")
+@after_blp.route("/<int:year>/optimise", parameters=JOB_PARAMETERS)
 class OptimiseView(MethodView):
     @roles_required("admin")
     @after_blp.response(200, s.OptimisedSchema)
+    @may_start_job(after_blp, "`async=true`, or a year of more than 20,000 applications")
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Fill the empty posts of a year after the appeals (admins; audited)."""
         session = request_session()
+        if jobs.year_job(session, year, wants_job()):
+            return accepted(jobs.OPTIMISE, {"year": year}, ("admin",))
         optimised = appointments.optimise(session, year)
         session.commit()
         return optimised
 
 
-@after_blp.route("/<int:year>/appoint")
+@after_blp.route("/<int:year>/appoint", parameters=JOB_PARAMETERS)
 class AppointView(MethodView):
     @roles_required("admin")
     @after_blp.arguments(s.AppointRequestSchema)
     @after_blp.response(200, s.AppointmentsSchema)
+    @may_start_job(after_blp, "`async=true`, or a year of more than 20,000 applications")
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, year: int):
         """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
         session = request_session()
+        if jobs.year_job(session, year, wants_job()):
+            params = {"year": year, "tmt_cpns": values["tmt_cpns"].isoformat()}
+            return accepted(jobs.APPOINT, params, ("admin",))
         appointed = appointments.appoint(session, year, values["tmt_cpns"])
         session.commit()
         return appointed
