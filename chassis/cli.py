@@ -237,3 +237,12 @@ def user_create(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} created with roles {', '.join(sorted(set(roles)))}")
+
+
+def _add_job_commands() -> None:
+    from chassis.jobs_cli import job_group
+
+    main.add_command(job_group(_spec, SERVICE_NAMES))
+
+
+_add_job_commands()

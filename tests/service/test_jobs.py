@@ -7,6 +7,7 @@ time with `run_once()` so each step can be looked at.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import replace
@@ -247,3 +248,32 @@ def wait_until(condition, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail("condition not met in time")
         time.sleep(0.02)
+
+
+def test_the_console_starts_a_job_and_follows_it_with_a_progress_bar(
+    selection, recruitment, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from chassis.cli import main
+
+    started_year(selection)
+    monkeypatch.setenv("DATABASE_URL", recruitment.database_url)
+    cli = CliRunner()
+    queued = cli.invoke(
+        main,
+        ["job", "start", "recruitment", "selection.rank-year", "--param", "year=2024", "--no-wait"],
+    )
+    assert queued.exit_code == 0, queued.output
+    job_id = queued.stdout.strip().splitlines()[-1]
+    assert read(recruitment, job_id)["actor"]["username"].startswith("system:cli:")
+
+    runner(recruitment).run_once()
+    followed = cli.invoke(main, ["job", "follow", "recruitment", job_id])
+
+    assert followed.exit_code == 0, followed.output
+    outcome = json.loads(followed.stdout.strip().splitlines()[-1])
+    assert outcome["state"] == "SUCCEEDED" and outcome["result"]["formations"] == 1
+    assert "succeeded: done" in followed.stderr  # the bar itself is drawn on a terminal only
+    unknown = cli.invoke(main, ["job", "start", "recruitment", "no.such-kind"])
+    assert unknown.exit_code == 2
