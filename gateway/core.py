@@ -24,7 +24,14 @@ PREFIX = "/api/v1/"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # A service's operational endpoints stay inside the network (the gateway's /health sums them up).
 INTERNAL_PATHS = frozenset({"metrics", "ready", "health"})
-FORWARDED_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language")
+# Idempotency-Key: a retried job start must reach the service with its key (chassis.jobs_api).
+FORWARDED_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Accept-Language",
+    "Idempotency-Key",
+)
 # WSGI environ keys of the forwarded caller headers (Content-Type has no HTTP_ prefix).
 FORWARDED_KEYS = tuple(
     (name, "CONTENT_TYPE" if name == "Content-Type" else "HTTP_" + name.upper().replace("-", "_"))

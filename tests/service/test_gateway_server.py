@@ -81,7 +81,7 @@ def gunicorn_gateway(tmp_path: Path, keys) -> Iterator:
             "JWT_PUBLIC_KEY_FILE": str(keys.public),
             "JWT_PRIVATE_KEY_FILE": str(keys.private),
             "AMQP_URL": "memory://",
-            "GATEWAY_DATABASE": database,
+            "DATABASE_URL": database,
             "PORT": str(port),
             "WEB_CONCURRENCY": "1",
             "WEB_THREADS": "2",
@@ -142,7 +142,11 @@ def test_a_chunked_body_goes_through_flask_and_a_sized_one_through_the_fast_path
     with serve(recorder) as backend:
         url = gunicorn_gateway({"training": backend})
         payload = os.urandom(300_000)
-        headers = {**keys.headers("admin"), "Content-Type": "application/octet-stream"}
+        headers = {
+            **keys.headers("admin"),
+            "Content-Type": "application/octet-stream",
+            "Idempotency-Key": "upload-0001",
+        }
 
         def parts():
             for start in range(0, len(payload), 70_000):
@@ -172,6 +176,8 @@ def test_a_chunked_body_goes_through_flask_and_a_sized_one_through_the_fast_path
         assert call["headers"]["X-Forwarded-For"] == "127.0.0.1"
         assert call["headers"]["Content-Type"] == "application/octet-stream"
         assert call["headers"]["Authorization"] == headers["Authorization"]
+        assert call["headers"]["Idempotency-Key"] == "upload-0001"
+        assert call["headers"]["X-Forwarded-Prefix"] == "/api/v1/training"
         assert "Transfer-Encoding" not in call["headers"]
     assert chunked.headers["X-Request-ID"] == first["headers"]["X-Request-Id"]
     assert sized.headers["X-Request-ID"] == second["headers"]["X-Request-Id"]

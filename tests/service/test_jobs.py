@@ -20,7 +20,7 @@ from chassis.jobrunner import JobRunner
 from chassis.uow import unit_of_work
 from services.recruitment.jobs import JOBS
 from tests.service.roster_support import csv_row, csv_text, post_csv
-from tests.service.selection_support import YEAR
+from tests.service.selection_support import YEAR, Selection
 
 SCORES = {1: (100, 110, 180, 80), 2: (90, 100, 170, 70), 3: (80, 95, 170, 60)}
 
@@ -87,7 +87,11 @@ def test_a_refused_operation_ends_the_job_with_the_error_the_call_would_give(
     assert job["result"] is None
 
 
-def test_the_same_idempotency_key_never_starts_a_job_twice(selection, recruitment):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_same_idempotency_key_never_starts_a_job_twice(backend, make_service, keys, request):
+    url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
+    recruitment = make_service("recruitment", url)
+    selection = Selection(recruitment, keys)
     headers = {**selection.headers("admin"), "Idempotency-Key": "rank-2024-first"}
     client = recruitment.client
 
