@@ -106,6 +106,8 @@ class JobRunner:
 
     def claim(self) -> Claim | None:
         """The oldest queued job, or one whose worker was lost; None when there is none."""
+        if not self._anything_waiting():
+            return None
         with self._claim_lock:
             while True:
                 with self.engine.begin() as connection:
@@ -119,15 +121,25 @@ class JobRunner:
                     if claim is not None:
                         return claim
 
-    def _candidate(self, connection) -> dict[str, Any] | None:
+    def _anything_waiting(self) -> bool:
+        """A read-only look first: an idle runner never takes SQLite's write lock to poll."""
         t = self.table
-        waiting = or_(
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(sqlite_deferred=1)
+            return connection.scalar(select(t.c.id).where(self._waiting()).limit(1)) is not None
+
+    def _waiting(self):
+        t = self.table
+        return or_(
             t.c.state == jobs.QUEUED,
             and_(t.c.state == jobs.RUNNING, t.c.lease_expires_at < jobs.now()),
         )
+
+    def _candidate(self, connection) -> dict[str, Any] | None:
+        t = self.table
         found = connection.execute(
             select(*[column for column in t.c if column.name != "payload"])
-            .where(waiting)
+            .where(self._waiting())
             .order_by(t.c.created_at, t.c.id)
             .limit(1)
             .with_for_update(skip_locked=True)
