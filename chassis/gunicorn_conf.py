@@ -14,7 +14,8 @@ if _port is None:
 bind = f"{env('HOST')}:{_port}"
 workers = env("WEB_CONCURRENCY")
 threads = env("WEB_THREADS")
-worker_class = "gthread"
+# gthread, with gunicorn's own error answers (bad request line, URL too long) as JSON.
+worker_class = "chassis.gunicorn_worker.JsonErrorWorker"
 timeout = 30
 # Under the 10 s a container gets between SIGTERM and SIGKILL (and `sofifi run`'s stop).
 graceful_timeout = 5

@@ -15,6 +15,8 @@ from pythonjsonlogger.json import JsonFormatter
 
 # A NIK is 16 digits; NIPs (18) and ids are longer or shorter, so this only hides NIK-like runs.
 _NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# A caller's request id is kept only when it is well formed (it goes into logs and headers).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 
@@ -26,6 +28,11 @@ def current_correlation_id() -> str | None:
 def new_correlation_id() -> str:
     """A fresh id for work that did not come with one."""
     return uuid.uuid4().hex
+
+
+def request_id_or_new(offered: str | None) -> str:
+    """The caller's request id when it is well formed, else a new one (web and gateway)."""
+    return offered if offered and _REQUEST_ID.match(offered) else new_correlation_id()
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import MetaData, Table
 
 from chassis.inbox import Handler
+from chassis.jobs import Jobs
 from chassis.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class ServiceSpec:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     validate_event: Callable[[Mapping[str, Any]], None] | None = None
     description: str = ""
+    # Long operations its worker runs (chassis.jobs); its app then serves GET /jobs/{id}.
+    jobs: Jobs | None = None
 
     @property
     def consumes(self) -> tuple[str, ...]:
@@ -46,6 +49,8 @@ class ServiceSpec:
         validate_event: Callable[[Mapping[str, Any]], None] | None,
         title: str,
         description: str = "",
+        *,
+        jobs: Jobs | None = None,
     ) -> ServiceSpec:
         """The spec of a service from its modules: `models` (Base, outbox, inbox), `api`
         (BLUEPRINTS) and `handlers` (HANDLERS, and EMPLOYEES when it keeps the roster).
@@ -69,4 +74,5 @@ class ServiceSpec:
             blueprints=blueprints,
             handlers=consumers,
             validate_event=validate_event,
+            jobs=jobs,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from chassis.health import Health
 from chassis.logs import (
     bind_correlation_id,
     configure_logging,
-    new_correlation_id,
+    request_id_or_new,
     unbind_correlation_id,
 )
 from chassis.metrics import Metrics
@@ -33,8 +32,6 @@ from chassis.service import ServiceSpec
 from chassis.uow import UnitOfWork, unit_of_work
 
 log = logging.getLogger("sofifi.access")
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class ErrorSchema(ma.Schema):
@@ -113,8 +110,7 @@ def _init_request_ids(app: Flask) -> None:
 
     @app.before_request
     def _bind() -> None:
-        offered = request.headers.get("X-Request-ID", "")
-        request_id = offered if _REQUEST_ID.match(offered) else new_correlation_id()
+        request_id = request_id_or_new(request.headers.get("X-Request-ID"))
         g.request_id = request_id
         g.request_id_token = bind_correlation_id(request_id)
         g.request_started = time.perf_counter()
@@ -151,6 +147,10 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     app.extensions["service_spec"] = spec
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)
+    if spec.jobs is not None:
+        from chassis.jobs_api import jobs_blueprint
+
+        api.register_blueprint(jobs_blueprint(spec.jobs.table))
     engine = Database.state(app).engine
     Health.add_check(app, "database", lambda: database_check(engine))
     Health.add_check(app, "broker", lambda: _broker_check(settings.amqp_url))

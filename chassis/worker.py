@@ -12,6 +12,8 @@ from chassis.bus import Publisher, Topology, connect
 from chassis.config import Settings
 from chassis.db import make_engine
 from chassis.inbox import EventConsumer
+from chassis.jobrunner import JobRunner
+from chassis.jobs import LEASE_SECONDS
 from chassis.logs import configure_logging
 from chassis.outbox import OutboxRelay, purge_sent
 from chassis.service import ServiceSpec
@@ -59,8 +61,11 @@ class Worker:
         spec: ServiceSpec,
         settings: Settings,
         consumers: Mapping[str, Iterable[str]] | None = None,
+        *,
+        job_lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.spec = spec
+        self.job_lease_seconds = job_lease_seconds
         self.settings = settings
         # The queues declared at start. The `sofifi worker` command passes every service's, so
         # that an event published before a consumer's first start still has a queue to wait in
@@ -98,6 +103,13 @@ class Worker:
             batch_size=settings.consumer_batch_size,
         )
 
+    def job_runner(self) -> JobRunner:
+        """The job runner of this service (its jobs run as the users who started them)."""
+        assert self.spec.jobs is not None
+        return JobRunner(
+            self.engine, self.spec.jobs, self.spec.outbox, lease_seconds=self.job_lease_seconds
+        )
+
     def start(self) -> None:
         """Declare the topology, then start the relay, the consumer and the housekeeping."""
         if not declare_topology(self.consumers, self.settings, self.stop):
@@ -108,6 +120,9 @@ class Worker:
         ]
         if self.spec.handlers:
             targets.append(("consumer", self.consumer().run))
+        if self.spec.jobs is not None:
+            # Its own thread: a job of minutes never holds up the relay or the consumer.
+            targets.append(("jobs", self.job_runner().run))
         for name, target in targets:
             thread = threading.Thread(
                 target=target, args=(self.stop,), name=f"{self.spec.name}-{name}", daemon=True
@@ -132,13 +147,18 @@ class Worker:
 
 
 def run_worker(
-    spec: ServiceSpec, settings: Settings, consumers: Mapping[str, Iterable[str]] | None = None
+    spec: ServiceSpec,
+    settings: Settings,
+    consumers: Mapping[str, Iterable[str]] | None = None,
+    *,
+    job_lease_seconds: float = LEASE_SECONDS,
 ) -> int:
     """Run a service's worker in the foreground until SIGTERM or SIGINT; returns an exit code."""
     configure_logging(spec.name, settings.log_level)
     signals = Signals((signal.SIGTERM, signal.SIGINT))
     try:
-        return _watch(Worker(spec, settings, consumers), settings.worker_heartbeat_file, signals)
+        worker = Worker(spec, settings, consumers, job_lease_seconds=job_lease_seconds)
+        return _watch(worker, settings.worker_heartbeat_file, signals)
     finally:
         signals.close()
 

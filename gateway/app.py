@@ -10,7 +10,6 @@ from typing import Any
 import urllib3
 from flask import Flask, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chassis.auth import Auth, sign_token
@@ -18,7 +17,7 @@ from chassis.config import Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
-from gateway import auth, openapi, proxy
+from gateway import auth, core, openapi, proxy
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
 from gateway.health import platform_health
@@ -121,7 +120,7 @@ def proxied_with_token() -> bool:
 def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
     """Per-client limits on logins and on calls without a token (Flask-Limiter)."""
     limiter = Limiter(
-        key_func=get_remote_address,
+        key_func=lambda: core.client_address(request.environ),
         storage_uri=settings.ratelimit_storage_uri,
         headers_enabled=True,
         key_prefix=RATELIMIT_KEY_PREFIX,

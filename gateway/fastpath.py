@@ -13,42 +13,23 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import IO, Any
-from urllib.parse import quote
 
 from flask import Flask
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse_many
 
 from chassis.errors import Unauthorized, error_body
-from chassis.logs import bind_correlation_id, new_correlation_id, unbind_correlation_id
-from gateway.proxy import (
-    FORWARDED_HEADERS,
-    INTERNAL_PATHS,
-    METHODS,
-    NOT_RELAYED,
-    PATH_SAFE,
-    failure_response,
-    is_bulk_upload,
-)
+from chassis.logs import bind_correlation_id, unbind_correlation_id
+from gateway import core
 from gateway.state import GatewayState
-from gateway.upstream import Upstream, UpstreamFailure, relayed
+from gateway.upstream import UpstreamFailure, relayed
 
 access_log = logging.getLogger("sofifi.access")
 log = logging.getLogger(__name__)
-PREFIX = "/api/v1/"
-ENDPOINT = "proxy.proxy"
-# The same rule as chassis.web's: a caller's id is kept only when it is well formed.
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-# WSGI environ keys of the forwarded caller headers (Content-Type has no HTTP_ prefix).
-FORWARDED_KEYS = tuple(
-    (name, "CONTENT_TYPE" if name == "Content-Type" else "HTTP_" + name.upper().replace("-", "_"))
-    for name in FORWARDED_HEADERS
-)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -73,11 +54,10 @@ class FastProxy:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(PREFIX):
+        if not path.startswith(core.PREFIX):
             return self.flask_app(environ, start_response)
         started = time.perf_counter()
-        offered = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = offered if REQUEST_ID.match(offered) else new_correlation_id()
+        request_id = core.request_id(environ.get("HTTP_X_REQUEST_ID"))
         token = bind_correlation_id(request_id)
         try:
             try:
@@ -93,8 +73,10 @@ class FastProxy:
             method = environ["REQUEST_METHOD"]
             headers.append(("X-Request-ID", request_id))
             start_response(f"{status} {reason}", headers)
-            self.latency.labels("gateway", method, ENDPOINT).observe(time.perf_counter() - started)
-            self.requests.labels("gateway", method, ENDPOINT, status).inc()
+            self.latency.labels("gateway", method, core.ENDPOINT).observe(
+                time.perf_counter() - started
+            )
+            self.requests.labels("gateway", method, core.ENDPOINT, status).inc()
             access_log.info(
                 "request",
                 extra={
@@ -113,68 +95,44 @@ class FastProxy:
     ) -> tuple[int, str, list[tuple[str, str]], bytes]:
         """Status, reason, headers and body of the proxied call; raises Fallback."""
         method = environ["REQUEST_METHOD"]
-        service, upstream, rest = self._route(path, method)
-        bulk = is_bulk_upload(service, method, rest)
-        length = self._body_length(environ, bulk)
-        headers = forwarded_headers(environ, request_id)
+        route = self._route(path, method)
+        cap, timeout = core.body_limits(self.state.settings, route, method, self.max_body)
+        length = _body_length(environ, cap)
+        headers = core.forwarded_headers(environ, request_id, route.service)
         limit_headers: list[tuple[str, str]] = []
         if "Authorization" in headers:
             self._check_token(headers["Authorization"])
         else:
             limit_headers = self._hit_public_limit(environ)
-        target = f"{upstream.base_path}/{quote(rest.encode('latin-1'), safe=PATH_SAFE)}"
-        query = environ.get("QUERY_STRING")
-        if query:
-            target = f"{target}?{query}"
         body: IO[bytes] | None = None
         if length:
             headers["Content-Length"] = str(length)
             body = BoundedReader(environ["wsgi.input"], length)
-        settings = self.state.settings
-        timeout = settings.gateway_upload_timeout if bulk else settings.gateway_timeout
         try:
-            answer = upstream.call(method, target, headers, body, timeout)
+            answer = route.upstream.call(
+                method, core.target(route, environ.get("QUERY_STRING")), headers, body, timeout
+            )
         except UpstreamFailure as failure:
-            code, message = failure_response(service, failure)
+            code, message = core.failure_response(route.service, failure)
             status, reason, error_headers, data = error_answer(code, message)
             return status, reason, error_headers + limit_headers, data
-        relayed_headers = relayed(answer.headers, NOT_RELAYED)
+        relayed_headers = relayed(answer.headers, core.NOT_RELAYED)
         relayed_headers.append(("Content-Length", str(len(answer.body))))
         return answer.status, answer.reason, relayed_headers + limit_headers, answer.body
 
-    def _route(self, path: str, method: str) -> tuple[str, Upstream, str]:
-        """The service, its upstream and the rest of the path; Fallback when Flask must answer."""
-        service, slash, rest = path[len(PREFIX) :].partition("/")
-        upstream = self.state.upstreams.get(service)
-        segments = rest.split("/")
-        if (
-            upstream is None
-            or not slash
-            or method not in METHODS
-            or segments[0] in INTERNAL_PATHS
-            or "." in segments
-            or ".." in segments
-            or "" in segments[:-1]  # empty first segment or doubled slashes: Flask redirects
-        ):
-            raise Fallback
-        return service, upstream, rest
-
-    def _body_length(self, environ: dict[str, Any], bulk: bool) -> int:
-        if "HTTP_TRANSFER_ENCODING" in environ:
-            raise Fallback  # a chunked body: Flask reads it up to the cap
+    def _route(self, path: str, method: str) -> core.Route:
+        """The route of the call; Fallback when Flask must answer (refusals, redirects)."""
+        _, slash, rest = core.split(path)
+        if not slash or method not in core.METHODS or "" in rest.split("/")[:-1]:
+            raise Fallback  # no slash after the service, or doubled slashes: Flask redirects
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise Fallback from None
-        cap = self.state.settings.gateway_max_upload_bytes if bulk else self.max_body
-        if length < 0 or length > cap:
-            raise Fallback  # Flask answers 413 in the common shape
-        return length
+            return core.route(self.state.upstreams, path)
+        except core.Refused:
+            raise Fallback from None  # Flask answers the 404, after counting a public call
 
     def _check_token(self, authorization: str) -> None:
-        scheme, _, token = authorization.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = core.bearer(authorization)
+        if token is None:
             raise Fallback
         try:
             self.state.tokens.verify(token)
@@ -185,7 +143,7 @@ class FastProxy:
         """Count a call without a token as Flask-Limiter would; its X-RateLimit-* headers."""
         if not self.limiter.enabled or not self.public_limits:
             return []
-        args = [self.key_prefix, environ.get("REMOTE_ADDR") or "127.0.0.1", ENDPOINT]
+        args = core.limit_key_parts(self.key_prefix, environ)
         strategy = self.limiter.limiter
         try:
             for item in self.public_limits:
@@ -204,6 +162,19 @@ class FastProxy:
             ("X-RateLimit-Reset", str(reset_at)),
             ("Retry-After", str(int(reset_at - time.time()))),
         ]
+
+
+def _body_length(environ: dict[str, Any], cap: int) -> int:
+    """The declared body length; Fallback for a chunked body, a bad length or one over `cap`."""
+    if "HTTP_TRANSFER_ENCODING" in environ:
+        raise Fallback  # a chunked body: Flask reads it up to the cap
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise Fallback from None
+    if length < 0 or length > cap:
+        raise Fallback  # Flask answers 413 in the common shape
+    return length
 
 
 def error_answer(code: int, message: str | None) -> tuple[int, str, list[tuple[str, str]], bytes]:
@@ -230,18 +201,6 @@ class BoundedReader:
         if not data:
             self.left = 0
         return data
-
-
-def forwarded_headers(environ: dict[str, Any], request_id: str) -> dict[str, str]:
-    """The caller's headers a service needs, plus the request id and forwarding info."""
-    headers = {name: environ[key] for name, key in FORWARDED_KEYS if key in environ}
-    # Behind ProxyFix the original peer is kept aside; it is the hop this gateway appends.
-    peer = environ.get("werkzeug.proxy_fix.orig", environ).get("REMOTE_ADDR") or "unknown"
-    prior = environ.get("HTTP_X_FORWARDED_FOR")
-    headers["X-Forwarded-For"] = f"{prior}, {peer}" if prior else peer
-    headers["X-Forwarded-Proto"] = environ.get("wsgi.url_scheme", "http")
-    headers["X-Request-ID"] = request_id
-    return headers
 
 
 def request_metrics(app: Flask) -> tuple[Any, Any]:

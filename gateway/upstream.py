@@ -43,6 +43,9 @@ class Answer:
 
 
 class _Connection(http.client.HTTPConnection):
+    # True when the body was not sent in full because the service answered first.
+    cut_short = False
+
     def connect(self) -> None:
         super().connect()
         # Headers and a streamed body go out in separate writes: without this, Nagle's
@@ -75,17 +78,24 @@ class Upstream:
         body: bytes | IO[bytes] | None,
         timeout: float,
     ) -> Answer:
-        """Send one request and read the whole answer; raises UpstreamFailure, never retries."""
+        """Send one request and read the whole answer; raises UpstreamFailure, never retries.
+
+        A service may answer before it has read the whole body (a 413, a 401) and close the
+        connection: the body stops there and that answer is relayed, not a broken pipe's 502.
+        """
         connection = self._acquire(timeout)
         try:
-            connection.request(method, target, body=body, headers=headers)
+            if body is None:
+                connection.request(method, target, headers=headers)
+            else:
+                _send_with_body(connection, method, target, headers, body)
             response = connection.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
             kind = "timeout" if isinstance(exc, TimeoutError) else "down"
             raise UpstreamFailure(kind, exc) from exc
-        if response.will_close or connection.sock is None:
+        if response.will_close or connection.sock is None or connection.cut_short:
             connection.close()
         else:
             self._release(connection)
@@ -116,6 +126,37 @@ class Upstream:
         """Close the idle connections."""
         while self._idle:
             self._idle.pop().close()
+
+
+def _send_with_body(
+    connection: _Connection,
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes | IO[bytes],
+) -> None:
+    """Send the request line, the headers and the body in blocks, stopping at an early answer."""
+    connection.cut_short = False
+    if isinstance(body, bytes | bytearray):
+        headers = {**headers, "Content-Length": str(len(body))}
+        blocks: Iterable[bytes] = (
+            body[i : i + BLOCK_SIZE] for i in range(0, len(body), BLOCK_SIZE)
+        )
+    else:
+        blocks = iter(lambda: body.read(BLOCK_SIZE), b"")
+    connection.putrequest(method, target)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    for block in blocks:
+        if _dropped(connection.sock):
+            connection.cut_short = True  # the service answered (or hung up) before the end
+            return
+        try:
+            connection.send(block)
+        except (BrokenPipeError, ConnectionResetError):
+            connection.cut_short = True  # it closed on us: its answer may still be readable
+            return
 
 
 def _dropped(sock: socket.socket) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from chassis.jobs_cli import job_group
 from sofifi.demo import demo
 from sofifi.registry import ALL_TARGETS, SERVICE_NAMES, consumers, load_spec, migrations_dir
 from sofifi.registry import settings as settings_of
@@ -224,3 +225,4 @@ def user_create(
 
 
 main.add_command(demo)
+main.add_command(job_group(load_spec, SERVICE_NAMES))

@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
 from chassis.errors import check_field
+from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
 from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
-from services.recruitment import discipline, roster, roster_import, roster_search
+from services.recruitment import discipline, jobs, roster, roster_import, roster_search
 from services.recruitment.schemas import (
     EmployeeCreateSchema,
     EmployeePageSchema,
@@ -77,18 +78,23 @@ class EmployeesView(MethodView):
             return roster.appoint(uow, values)
 
 
-@employees.route("/import")
+@employees.route("/import", parameters=JOB_PARAMETERS)
 class ImportView(MethodView):
     @roles_required("admin")
     @employees.arguments(ImportArgs, location="query")
     @employees.doc(requestBody=CSV_BODY)
     @employees.response(201, ImportResultSchema)
     @employees.alt_response(200, schema=ImportResultSchema, description="Dry run: checked only")
+    @may_start_job(employees, "`async=true`, or a file over 2 MiB")
     @employees.alt_response(409, response="CONFLICT")
     def post(self, args: dict):
         """Import existing staff from CSV, all rows or none (admins); an appointed event each."""
+        payload = _csv_payload()
+        if jobs.import_job(payload, wants_job()):
+            params = jobs.import_params(payload, args["dry_run"])
+            return accepted(jobs.IMPORT_ROSTER, params, ("admin",), payload)
         with transaction() as uow:
-            result = roster_import.import_employees(uow, _csv_payload(), dry_run=args["dry_run"])
+            result = roster_import.import_employees(uow, payload, dry_run=args["dry_run"])
         return (result, 200) if args["dry_run"] else result
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime
 from chassis.inbox import inbox_table
+from chassis.jobs import jobs_table
 from chassis.outbox import Outbox, outbox_table
 from contracts import validate_event
 
@@ -19,6 +20,7 @@ class Base(DeclarativeBase):
 
 outbox = Outbox(outbox_table(Base.metadata), source="recruitment", validate=validate_event)
 inbox = inbox_table(Base.metadata)
+jobs = jobs_table(Base.metadata)
 
 GENDERS = ("M", "F")
 STATUSES = ("CPNS", "PNS", "PPPK")

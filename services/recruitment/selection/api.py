@@ -13,7 +13,9 @@ from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
 from chassis.errors import Unprocessable
+from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
 from chassis.web import reader, transaction
+from services.recruitment import jobs
 from services.recruitment.selection import applications, formations, results, scores
 from services.recruitment.selection import schemas as s
 from services.recruitment.selection.api_appeals import appeals_blp
@@ -276,13 +278,16 @@ class SkbUploadView(MethodView):
         return _upload(year, query, scores.SKB_HEADER)
 
 
-@years_blp.route("/<int:year>/rank")
+@years_blp.route("/<int:year>/rank", parameters=JOB_PARAMETERS)
 class RankYearView(MethodView):
     @roles_required(*MANAGERS)
     @years_blp.response(200, s.RankSummarySchema)
+    @may_start_job(years_blp, "`async=true`, or a year of more than 20,000 applications")
     @years_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Rank every formation of a year not yet announced (admins, recruiters)."""
+        if jobs.year_job(reader().session, year, wants_job()):
+            return accepted(jobs.RANK_YEAR, {"year": year}, MANAGERS)
         with transaction() as uow:
             return results.rank_year(uow, year)
 

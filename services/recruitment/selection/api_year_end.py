@@ -7,7 +7,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
+from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
 from chassis.web import reader, transaction
+from services.recruitment import jobs
 from services.recruitment.selection import appeals, appointments, audit
 from services.recruitment.selection import schemas_year_end as s
 from services.recruitment.selection.schemas import AppealPageSchema, AppealQuerySchema
@@ -30,25 +32,32 @@ class YearAppealsView(MethodView):
         return appeals.of_year(reader().session, year, **query)
 
 
-@after_blp.route("/<int:year>/optimise")
+@after_blp.route("/<int:year>/optimise", parameters=JOB_PARAMETERS)
 class OptimiseView(MethodView):
     @roles_required("admin")
     @after_blp.response(200, s.OptimisedSchema)
+    @may_start_job(after_blp, "`async=true`, or a year of more than 20,000 applications")
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Fill the empty posts of a year after the appeals (admins; audited)."""
+        if jobs.year_job(reader().session, year, wants_job()):
+            return accepted(jobs.OPTIMISE, {"year": year}, ("admin",))
         with transaction() as uow:
             return appointments.optimise(uow, year)
 
 
-@after_blp.route("/<int:year>/appoint")
+@after_blp.route("/<int:year>/appoint", parameters=JOB_PARAMETERS)
 class AppointView(MethodView):
     @roles_required("admin")
     @after_blp.arguments(s.AppointRequestSchema)
     @after_blp.response(200, s.AppointmentsSchema)
+    @may_start_job(after_blp, "`async=true`, or a year of more than 20,000 applications")
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, year: int):
         """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
+        if jobs.year_job(reader().session, year, wants_job()):
+            params = {"year": year, "tmt_cpns": values["tmt_cpns"].isoformat()}
+            return accepted(jobs.APPOINT, params, ("admin",))
         with transaction() as uow:
             return appointments.appoint(uow, year, values["tmt_cpns"])
 
