@@ -161,11 +161,15 @@ class _AppDatabase:
 
 
 def request_session() -> Session:
-    """The session of the current request (made on first use)."""
+    """The request's reading session (made on first use; writes go through a unit of work)."""
     from flask import current_app
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db"].session_factory()
+        session = current_app.extensions["db"].session_factory()
+        # A read must not take SQLite's write lock (BEGIN IMMEDIATE): it would hold it until the
+        # request ends, and a unit of work opened in the same request would wait on it.
+        session.connection(execution_options={"sqlite_deferred": True})
+        g.db_session = session
     return g.db_session
 
 

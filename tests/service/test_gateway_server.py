@@ -24,8 +24,8 @@ import urllib3
 
 from chassis.migrations import upgrade
 from gateway.app import MIGRATIONS_DIR
+from tests.service.gateway_support import Recorder, closed_port_url, serve
 from tests.service.test_gateway_fastpath import digesting_app
-from tests.service.test_gateway_proxy import Recorder, closed_port_url, serve
 
 MIB = 1024 * 1024
 

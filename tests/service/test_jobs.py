@@ -259,7 +259,7 @@ def test_the_console_starts_a_job_and_follows_it_with_a_progress_bar(
 ):
     from click.testing import CliRunner
 
-    from chassis.cli import main
+    from sofifi.cli import main
 
     started_year(selection)
     monkeypatch.setenv("DATABASE_URL", recruitment.database_url)

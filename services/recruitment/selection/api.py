@@ -286,10 +286,10 @@ class RankYearView(MethodView):
     @years_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Rank every formation of a year not yet announced (admins, recruiters)."""
-        if jobs.year_job(reader().session, year, wants_job()):
-            return accepted(jobs.RANK_YEAR, {"year": year}, MANAGERS)
         with transaction() as uow:
-            return results.rank_year(uow, year)
+            if not jobs.year_job(uow.session, year, wants_job()):
+                return results.rank_year(uow, year)
+        return accepted(jobs.RANK_YEAR, {"year": year}, MANAGERS)
 
 
 BLUEPRINTS = (formations_blp, applications_blp, years_blp, appeals_blp, after_blp)

@@ -40,10 +40,10 @@ class OptimiseView(MethodView):
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Fill the empty posts of a year after the appeals (admins; audited)."""
-        if jobs.year_job(reader().session, year, wants_job()):
-            return accepted(jobs.OPTIMISE, {"year": year}, ("admin",))
         with transaction() as uow:
-            return appointments.optimise(uow, year)
+            if not jobs.year_job(uow.session, year, wants_job()):
+                return appointments.optimise(uow, year)
+        return accepted(jobs.OPTIMISE, {"year": year}, ("admin",))
 
 
 @after_blp.route("/<int:year>/appoint", parameters=JOB_PARAMETERS)
@@ -55,11 +55,11 @@ class AppointView(MethodView):
     @after_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, year: int):
         """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
-        if jobs.year_job(reader().session, year, wants_job()):
-            params = {"year": year, "tmt_cpns": values["tmt_cpns"].isoformat()}
-            return accepted(jobs.APPOINT, params, ("admin",))
         with transaction() as uow:
-            return appointments.appoint(uow, year, values["tmt_cpns"])
+            if not jobs.year_job(uow.session, year, wants_job()):
+                return appointments.appoint(uow, year, values["tmt_cpns"])
+        params = {"year": year, "tmt_cpns": values["tmt_cpns"].isoformat()}
+        return accepted(jobs.APPOINT, params, ("admin",))
 
 
 @after_blp.route("/audit")
