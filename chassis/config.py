@@ -101,6 +101,12 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "0",
         "Reverse proxies in front of the gateway trusted to set X-Forwarded-For (rate-limit keys).",
     ),
+    EnvVar(
+        "SATYALANCANA_RESTART",
+        "true",
+        "Awards: the Satyalancana count starts again after unpaid leave or a sanction (false: "
+        "anyone with either in their service is excluded).",
+    ),
 )
 ENV_NAMES: frozenset[str] = frozenset(var.name for var in ENV_VARS)
 
@@ -139,6 +145,7 @@ class Settings:
     ratelimit_public: str = "120 per minute"
     ratelimit_login: str = "10 per minute"
     trusted_proxies: int = 0
+    satyalancana_restart: bool = True
 
     @classmethod
     def from_env(
@@ -188,6 +195,8 @@ class Settings:
             ratelimit_public=get("RATELIMIT_PUBLIC", "120 per minute"),
             ratelimit_login=get("RATELIMIT_LOGIN", "10 per minute"),
             trusted_proxies=int(get("TRUSTED_PROXIES", 0)),
+            satyalancana_restart=str(get("SATYALANCANA_RESTART", "true")).lower()
+            not in ("false", "0", "no"),
         )
 
     def replace(self, **changes: Any) -> Settings:

@@ -11,7 +11,14 @@ from flask import Flask
 from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
-from services.awards import api, handlers, models
+from services.awards import (
+    api,
+    award_handlers,
+    handlers,
+    models,
+    programme_api,
+    tables,  # noqa: F401  (registers the programme tables in Base)
+)
 
 SPEC = ServiceSpec(
     name="awards",
@@ -21,8 +28,9 @@ SPEC = ServiceSpec(
     outbox=models.outbox,
     inbox=models.inbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    blueprints=api.BLUEPRINTS,
-    handlers=handlers.HANDLERS,
+    blueprints=(*api.BLUEPRINTS, *programme_api.BLUEPRINTS),
+    # Eligibility first, then what programmes add (withdrawal sees the new facts).
+    handlers=award_handlers.combined(handlers.HANDLERS, award_handlers.HANDLERS),
     validate_event=validate_event,
 )
 
