@@ -341,7 +341,7 @@ def _weights(session: Session, pid: str) -> dict[str, int]:
         .where(Criterion.programme_id == pid)
         .order_by(Criterion.position)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _sheets(session: Session, nomination_ids: list[int]) -> dict[int, list[ScoreSheet]]:

@@ -307,7 +307,9 @@ class ExportQuerySchema(SatyalancanaQuerySchema):
     )
 
 
-class ReasonSchema(ma.Schema):
+class ServiceReasonSchema(ma.Schema):
+    """Why an employee is or is not proposed."""
+
     code = ma.fields.String(required=True)
     message = ma.fields.String(required=True)
 
@@ -322,7 +324,7 @@ class SatyalancanaRowSchema(ma.Schema):
     years = ma.fields.Integer(required=True)
     counted_from = ma.fields.Date(allow_none=True)
     holds = ma.fields.List(ma.fields.String(), required=True)
-    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), required=True)
+    reasons = ma.fields.List(ma.fields.Nested(ServiceReasonSchema), required=True)
 
 
 class SatyalancanaUnitSchema(ma.Schema):

@@ -62,6 +62,7 @@ def create_programme(uow: UnitOfWork, data: Mapping[str, Any]) -> dict[str, Any]
             created_at=datetime.now(UTC),
         )
     )
+    uow.flush()  # the programme first: categories and criteria refer to it
     for position, item in enumerate(data["categories"]):
         session.add(Category(programme_id=pid, position=position, **item))
     for position, item in enumerate(data["criteria"]):
@@ -263,7 +264,7 @@ def list_nominations(
             select(Commendation.nip, func.count())
             .where(Commendation.nip.in_(nominees), _in_year(year))
             .group_by(Commendation.nip)
-        ).tuples()
+        ).all()
     )
     return [
         {
