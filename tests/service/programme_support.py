@@ -1,4 +1,4 @@
-"""A small province for the awards programme tests: staff, supervisors, committee and a programme."""
+"""A small province for the awards programme tests: staff, supervisors, committee, programme."""
 
 from __future__ import annotations
 
