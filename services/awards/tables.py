@@ -178,5 +178,7 @@ class StaffRecord(Base):
 
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
     supervisor_nip: Mapped[str | None] = mapped_column(String(18), index=True)
-    unpaid_leave: Mapped[list[list[str | None]]] = mapped_column(JSON)  # [[start, end|null]]
+    # [[start, end or null]]; SQL NULL (not JSON null) when none, so that an index-free filter
+    # finds the few with leave.
+    unpaid_leave: Mapped[list[list[str | None]] | None] = mapped_column(JSON(none_as_null=True))
     as_of: Mapped[datetime] = mapped_column(UtcDateTime())

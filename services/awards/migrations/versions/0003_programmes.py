@@ -77,7 +77,7 @@ def upgrade() -> None:
         "staff_records",
         sa.Column("nip", sa.String(length=18), nullable=False),
         sa.Column("supervisor_nip", sa.String(length=18), nullable=True),
-        sa.Column("unpaid_leave", sa.JSON(), nullable=False),
+        sa.Column("unpaid_leave", sa.JSON(), nullable=True),
         sa.Column("as_of", chassis.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("nip", name=op.f("pk_staff_records")),
     )
