@@ -88,9 +88,18 @@ AWARD_GRANTED_V2 = EventContract(
             "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
         },
         {
-            "programme_id": {**ID, "description": "The yearly programme (Sofifi Berprestasi)"},
-            "category": CATEGORY,
-            "class": {"type": "string", "enum": ["X", "XX", "XXX"], "description": "Years"},
+            "programme_id": {
+                "type": ["string", "null"],
+                "minLength": 1,
+                "maxLength": 64,
+                "description": "The yearly programme (Sofifi Berprestasi); null otherwise",
+            },
+            "category": {**CATEGORY, "type": ["string", "null"]},
+            "class": {
+                "type": ["string", "null"],
+                "enum": ["X", "XX", "XXX", None],
+                "description": "Satyalancana class (years); null for Sofifi Berprestasi",
+            },
         },
     ),
     example={
@@ -102,20 +111,21 @@ AWARD_GRANTED_V2 = EventContract(
         "granted_on": "2025-03-10",
         "incentive_amount": 15000000,
         "category": "ASN_TELADAN",
+        "class": None,
     },
 )
 
-AWARD_WITHDRAWN_V1 = EventContract(
-    type="awards.award.withdrawn",
+AWARD_REVOKED_V1 = EventContract(
+    type="awards.award.revoked",
     version=1,
-    summary="A granted award was withdrawn (a sanction or complaint about its year came later).",
+    summary="A granted award was revoked (a sanction or complaint about its year came later).",
     data=record(
         {
             "grant_id": ID,
             "nip": NIP,
             "programme": PROGRAMME,
             "year": YEAR,
-            "withdrawn_on": DATE,
+            "revoked_on": DATE,
             "reason": {
                 "type": "string",
                 "enum": ["DISCIPLINARY_SANCTION", "SUBSTANTIATED_COMPLAINT"],
@@ -129,10 +139,10 @@ AWARD_WITHDRAWN_V1 = EventContract(
         "programme": "SOFIFI_BERPRESTASI",
         "programme_id": "SB-2024",
         "year": 2024,
-        "withdrawn_on": "2025-06-02",
+        "revoked_on": "2025-06-02",
         "reason": "DISCIPLINARY_SANCTION",
         "category": "ASN_TELADAN",
     },
 )
 
-CONTRACTS = (ELIGIBILITY_DETERMINED_V1, AWARD_GRANTED_V1, AWARD_GRANTED_V2, AWARD_WITHDRAWN_V1)
+CONTRACTS = (ELIGIBILITY_DETERMINED_V1, AWARD_GRANTED_V1, AWARD_GRANTED_V2, AWARD_REVOKED_V1)

@@ -42,7 +42,7 @@ def handle_commendation_recorded(session: Session, event: Event) -> None:
     upsert_newer(session, Commendation.__table__, values, event.occurred)
 
 
-def withdraw_for_sanction(session: Session, event: Event) -> None:
+def revoke_for_sanction(session: Session, event: Event) -> None:
     """A sanction in effect in an award's year withdraws that award (any level, as eligibility)."""
     data = event.data
     until = data.get("effective_until")
@@ -53,10 +53,10 @@ def withdraw_for_sanction(session: Session, event: Event) -> None:
     )
     uow = _uow(session, event)
     years = set(rules.sanction_years(sanction, committee.awarded_years(session, data["nip"])))
-    committee.withdraw_for(uow, data["nip"], years, "DISCIPLINARY_SANCTION")
+    committee.revoke_for(uow, data["nip"], years, "DISCIPLINARY_SANCTION")
 
 
-def withdraw_for_complaint(session: Session, event: Event) -> None:
+def revoke_for_complaint(session: Session, event: Event) -> None:
     """A complaint substantiated about conduct in an award's year withdraws that award."""
     data = event.data
     incident = data.get("incident_date")
@@ -66,7 +66,7 @@ def withdraw_for_complaint(session: Session, event: Event) -> None:
     )
     year = rules.complaint_date(complaint).year
     held = set(committee.awarded_years(session, data["nip"]))
-    committee.withdraw_for(
+    committee.revoke_for(
         _uow(session, event), data["nip"], held & {year}, "SUBSTANTIATED_COMPLAINT"
     )
 
@@ -78,8 +78,8 @@ def _uow(session: Session, event: Event) -> UnitOfWork:
 HANDLERS: dict[str, Handler] = {
     "recruitment.employee.appointed": handle_staff_record,
     "recruitment.employee.updated": handle_staff_record,
-    "recruitment.employee.sanctioned": withdraw_for_sanction,
-    "feedback.complaint.substantiated": withdraw_for_complaint,
+    "recruitment.employee.sanctioned": revoke_for_sanction,
+    "feedback.complaint.substantiated": revoke_for_complaint,
     "feedback.commendation.recorded": handle_commendation_recorded,
 }
 
@@ -90,10 +90,10 @@ def combined(*maps: Mapping[str, Handler]) -> dict[str, Handler]:
     for handlers in maps:
         for event_type, handler in handlers.items():
             chains.setdefault(event_type, []).append(handler)
-    return {t: chain[0] if len(chain) == 1 else _chain(chain) for t, chain in chains.items()}
+    return {t: chain[0] if len(chain) == 1 else _chain(t, chain) for t, chain in chains.items()}
 
 
-def _chain(chain: list[Handler]) -> Handler:
+def _chain(event_type: str, chain: list[Handler]) -> Handler:
     # A batch handler in the chain keeps its batches (chassis.inbox.handles_batches).
     if not any(hasattr(step, "many") for step in chain):
 
@@ -101,6 +101,7 @@ def _chain(chain: list[Handler]) -> Handler:
             for step in chain:
                 step(session, event)
 
+        handler.__name__ = _name(event_type)
         return handler
 
     @handles_batches
@@ -112,4 +113,11 @@ def _chain(chain: list[Handler]) -> Handler:
                 for event in events:
                     step(session, event)
 
+    many.__name__ = _name(event_type)
     return many
+
+
+def _name(event_type: str) -> str:
+    # Named like every handler: handle_<entity>_<verb> (checked by the contract tests).
+    _service, entity, verb = event_type.split(".")
+    return f"handle_{entity}_{verb}"

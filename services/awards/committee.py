@@ -26,7 +26,7 @@ from services.awards.tables import (
 )
 
 GRANTED = "awards.award.granted"
-WITHDRAWN = "awards.award.withdrawn"
+REVOKED = "awards.award.revoked"
 # awards.award.granted v2 carries the category (contracts/awards.py).
 GRANTED_VERSION = 2
 
@@ -233,21 +233,17 @@ def _result(
 
 def granted_event(grant: Grant) -> dict[str, Any]:
     """The data of `awards.award.granted` v2."""
-    data: dict[str, Any] = {
+    return {
         "grant_id": grant.grant_id,
         "nip": grant.nip,
         "programme": grant.programme,
+        "programme_id": grant.programme_id,
         "year": grant.year,
+        "category": grant.category,
+        "class": grant.award_class,
         "granted_on": grant.granted_on.isoformat(),
         "incentive_amount": grant.amount,
     }
-    if grant.programme_id is not None:
-        data["programme_id"] = grant.programme_id
-    if grant.category is not None:
-        data["category"] = grant.category
-    if grant.award_class is not None:
-        data["class"] = grant.award_class
-    return data
 
 
 def read_decision(session: Session, pid: str) -> dict[str, Any]:
@@ -280,15 +276,15 @@ def grant_dict(g: Grant) -> dict[str, Any]:
         "rank": g.rank,
         "score": g.aggregate,
         "granted_on": g.granted_on,
-        "withdrawn_on": g.withdrawn_on,
-        "withdrawal_reason": g.withdrawal_reason,
+        "revoked_on": g.revoked_on,
+        "revocation_reason": g.revocation_reason,
     }
 
 
 # -- withdrawal -----------------------------------------------------------------------------
 
 
-def withdraw_for(uow: UnitOfWork, nip: str, years: set[int], reason: str) -> int:
+def revoke_for(uow: UnitOfWork, nip: str, years: set[int], reason: str) -> int:
     """Withdraw `nip`'s Sofifi Berprestasi awards of `years` (a sanction or substantiated
     complaint about that year came later); each withdrawal is published. Returns how many."""
     if not years:
@@ -298,14 +294,14 @@ def withdraw_for(uow: UnitOfWork, nip: str, years: set[int], reason: str) -> int
             Grant.nip == nip,
             Grant.programme == rules.PROGRAMME,
             Grant.year.in_(sorted(years)),
-            Grant.withdrawn_on.is_(None),
+            Grant.revoked_on.is_(None),
         )
     ).all()
     for grant in grants:
-        grant.withdrawn_on = scoring.today_wit()
-        grant.withdrawal_reason = reason
+        grant.revoked_on = scoring.today_wit()
+        grant.revocation_reason = reason
         uow.publish(
-            WITHDRAWN,
+            REVOKED,
             {
                 "grant_id": grant.grant_id,
                 "nip": grant.nip,
@@ -313,7 +309,7 @@ def withdraw_for(uow: UnitOfWork, nip: str, years: set[int], reason: str) -> int
                 "programme_id": grant.programme_id,
                 "year": grant.year,
                 "category": grant.category,
-                "withdrawn_on": grant.withdrawn_on.isoformat(),
+                "revoked_on": grant.revoked_on.isoformat(),
                 "reason": reason,
             },
         )
@@ -326,7 +322,7 @@ def awarded_years(session: Session, nip: str) -> list[int]:
     return list(
         session.scalars(
             select(Grant.year).where(
-                Grant.nip == nip, Grant.programme == rules.PROGRAMME, Grant.withdrawn_on.is_(None)
+                Grant.nip == nip, Grant.programme == rules.PROGRAMME, Grant.revoked_on.is_(None)
             )
         )
     )

@@ -235,8 +235,8 @@ class GrantSchema(ma.Schema):
     rank = ma.fields.Integer(allow_none=True)
     score = ma.fields.Float(allow_none=True)
     granted_on = ma.fields.Date(required=True)
-    withdrawn_on = ma.fields.Date(allow_none=True)
-    withdrawal_reason = ma.fields.String(allow_none=True)
+    revoked_on = ma.fields.Date(allow_none=True)
+    revocation_reason = ma.fields.String(allow_none=True)
 
 
 class ResultSchema(AggregateSchema):

@@ -24,7 +24,7 @@ def awardees(session: Session, year: int) -> dict[str, Any]:
         raise NotFoundError(f"No Sofifi Berprestasi {year} has been announced.")
     grants = session.scalars(
         select(Grant)
-        .where(Grant.programme_id == programme.id, Grant.withdrawn_on.is_(None))
+        .where(Grant.programme_id == programme.id, Grant.revoked_on.is_(None))
         .order_by(Grant.rank, Grant.name)
     ).all()
     scored = {r["nomination_id"]: r for r in decision.results}

@@ -72,7 +72,7 @@ def rows(session: Session, on: date, *, restart: bool, unit: str | None = None) 
         DisciplinarySanction.effective_until,
     ).where(DisciplinarySanction.level.in_(sorted(rules.DISQUALIFYING)))
     held_q = select(Grant.nip, Grant.award_class).where(
-        Grant.programme == rules.PROGRAMME, Grant.withdrawn_on.is_(None)
+        Grant.programme == rules.PROGRAMME, Grant.revoked_on.is_(None)
     )
     if unit is not None:
         employees = employees.where(Employee.unit == unit)

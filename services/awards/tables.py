@@ -151,8 +151,8 @@ class Grant(Base):
     unit: Mapped[str] = mapped_column(String(64))
     position: Mapped[str] = mapped_column(String(200))
     granted_on: Mapped[date] = mapped_column(Date)
-    withdrawn_on: Mapped[date | None] = mapped_column(Date)
-    withdrawal_reason: Mapped[str | None] = mapped_column(String(32))
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    revocation_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 # -- facts received -------------------------------------------------------------------------

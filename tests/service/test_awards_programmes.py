@@ -11,7 +11,7 @@ from tests.service.awards_support import complaint, sanction
 from tests.service.programme_support import YEAR, Province, commendation, days, programme_body
 
 GRANTED = "awards.award.granted"
-WITHDRAWN = "awards.award.withdrawn"
+REVOKED = "awards.award.revoked"
 
 
 @pytest.fixture
@@ -370,9 +370,7 @@ def test_a_later_sanction_or_complaint_about_the_year_withdraws_the_award(provin
     )
 
     assert fates == ["ack", "ack", "ack"]
-    withdrawn = {
-        e["data"]["nip"]: e["data"]["reason"] for e in events_of(province.awards, WITHDRAWN)
-    }
+    withdrawn = {e["data"]["nip"]: e["data"]["reason"] for e in events_of(province.awards, REVOKED)}
     assert withdrawn == {
         province.nips["ani"]: "DISCIPLINARY_SANCTION",
         province.nips["budi"]: "SUBSTANTIATED_COMPLAINT",
@@ -383,5 +381,5 @@ def test_a_later_sanction_or_complaint_about_the_year_withdraws_the_award(provin
     decision = province.awards.client.get(
         "/programmes/SB-2024/decision", headers=province.admin()
     ).json
-    reasons = {g["nip"]: g["withdrawal_reason"] for g in decision["grants"]}
+    reasons = {g["nip"]: g["revocation_reason"] for g in decision["grants"]}
     assert reasons[province.nips["eko"]] is None

@@ -47,8 +47,8 @@ def upgrade() -> None:
         sa.Column("unit", sa.String(length=64), nullable=False),
         sa.Column("position", sa.String(length=200), nullable=False),
         sa.Column("granted_on", sa.Date(), nullable=False),
-        sa.Column("withdrawn_on", sa.Date(), nullable=True),
-        sa.Column("withdrawal_reason", sa.String(length=32), nullable=True),
+        sa.Column("revoked_on", sa.Date(), nullable=True),
+        sa.Column("revocation_reason", sa.String(length=32), nullable=True),
         sa.PrimaryKeyConstraint("grant_id", name=op.f("pk_grants")),
     )
     with op.batch_alter_table("grants", schema=None) as batch_op:
