@@ -21,6 +21,7 @@ PROGRAMME = "SATYALANCANA_KARYA_SATYA"
 # PP 25/1994 art. 2 and 4(2): the three classes and the years each needs.
 CLASSES: tuple[tuple[str, int], ...] = (("X", 10), ("XX", 20), ("XXX", 30))
 YEARS_OF = dict(CLASSES)
+_NAMES = tuple(YEARS_OF)
 # PP 25/1994 art. 4(3): only these levels (PP 94/2021) disqualify; RINGAN does not.
 DISQUALIFYING = frozenset({"SEDANG", "BERAT"})
 # The medal is for PNS (art. 1); CPNS years count once appointed PNS, PPPK are not PNS.
@@ -57,12 +58,25 @@ class Servant:
     held: frozenset[str] = frozenset()  # classes already received
 
 
-@dataclass(frozen=True)
 class Reason:
-    """Why an employee is or is not proposed: a stable code and a message for people."""
+    """Why an employee is or is not proposed: a stable code and a message for people.
 
-    code: str
-    message: str
+    The message is formatted when read: a summary of 100,000 employees reads none of them.
+    """
+
+    __slots__ = ("_args", "_template", "code")
+
+    def __init__(self, code: str, template: str, *args: object) -> None:
+        self.code = code
+        self._template = template
+        self._args = args
+
+    @property
+    def message(self) -> str:
+        return self._template.format(*self._args)
+
+    def __repr__(self) -> str:
+        return f"Reason({self.code!r}, {self.message!r})"
 
 
 @dataclass(frozen=True)
@@ -94,13 +108,14 @@ def anniversary(start: date, years: int) -> date:
 
 
 def completed_years(start: date, on: date) -> int:
-    """Full years of service from `start` (its first day) to `on` (included)."""
+    """Full years of service from `start` (its first day) to `on` (included).
+
+    The same as counting anniversaries (`anniversary`): a year is complete once `on` reaches
+    the start's month and day, and 29 February is reached on 1 March of a common year.
+    """
     if on < start:
         return 0
-    years = on.year - start.year
-    while years > 0 and anniversary(start, years) > on:
-        years -= 1
-    return years
+    return on.year - start.year - ((on.month, on.day) < (start.month, start.day))
 
 
 def _breaks(servant: Servant, on: date) -> list[tuple[date, date | None, str]]:
@@ -118,13 +133,15 @@ def _breaks(servant: Servant, on: date) -> list[tuple[date, date | None, str]]:
 
 def satyalancana(servant: Servant, on: date, *, restart: bool = True) -> Outcome:
     """The class to propose `servant` for on the day `on`, or why they are excluded."""
-    holds = tuple(c for c, _y in CLASSES if c in servant.held)
+    held = servant.held
+    holds = tuple(c for c in _NAMES if c in held) if held else ()
     if servant.status != ELIGIBLE_STATUS:
-        why = Reason("NOT_PNS", f"Status {servant.status}: the medal is for PNS (PP 25/1994).")
+        why = Reason("NOT_PNS", "Status {}: the medal is for PNS (PP 25/1994).", servant.status)
         return Outcome(servant.nip, None, 0, None, holds, (why,))
     start = servant.tmt_cpns
     notes: list[Reason] = []
-    for first, last, kind in _breaks(servant, on):
+    breaks = _breaks(servant, on) if servant.leave or servant.sanctions else ()
+    for first, last, kind in breaks:
         if last is not None and last < start:
             continue  # already behind the count (an earlier break covered it)
         if not restart:
@@ -134,26 +151,32 @@ def satyalancana(servant: Servant, on: date, *, restart: bool = True) -> Outcome
         start = last + _DAY
         notes.append(_restarted(kind, first, last, start))
     years = completed_years(start, on)
-    reached = [c for c, needed in CLASSES if years >= needed]
-    if not reached:
+    award_class = "XXX" if years >= 30 else "XX" if years >= 20 else "X" if years >= 10 else None
+    if award_class is None:
         why = Reason(
             "SERVICE_TOO_SHORT",
-            f"{years} years of continuous service from {start} by {on}; "
-            f"{CLASSES[0][1]} are needed.",
+            "{} years of continuous service from {} by {}; 10 are needed.",
+            years,
+            start,
+            on,
         )
         return Outcome(servant.nip, None, years, start, holds, (*notes, why))
-    award_class = reached[-1]
-    if any(YEARS_OF[c] >= YEARS_OF[award_class] for c in servant.held):
+    if held and any(YEARS_OF[c] >= YEARS_OF[award_class] for c in held):
         why = Reason(
             "ALREADY_HOLDS",
-            f"Already holds Satyalancana Karya Satya {max(servant.held, key=YEARS_OF.get)}; "
-            f"{years} years do not reach the next class.",
+            "Already holds Satyalancana Karya Satya {}; {} years do not reach the next class.",
+            max(held, key=YEARS_OF.__getitem__),
+            years,
         )
         return Outcome(servant.nip, None, years, start, holds, (*notes, why))
     why = Reason(
         "CONTINUOUS_SERVICE",
-        f"{years} years of continuous service from {start} by {on}: class {award_class} "
-        f"({YEARS_OF[award_class]} years, PP 25/1994 art. 4).",
+        "{} years of continuous service from {} by {}: class {} ({} years, PP 25/1994 art. 4).",
+        years,
+        start,
+        on,
+        award_class,
+        YEARS_OF[award_class],
     )
     return Outcome(servant.nip, award_class, years, start, holds, (*notes, why))
 
@@ -166,22 +189,25 @@ def _in_service(kind: str, first: date) -> Reason:
     if kind == "UNPAID_LEAVE":
         return Reason(
             "UNPAID_LEAVE_IN_SERVICE",
-            f"Unpaid leave (CLTN) from {first} broke the continuous service, and this "
+            "Unpaid leave (CLTN) from {} broke the continuous service, and this "
             "province does not count again after it.",
+            first,
         )
     return Reason(
         "SANCTION_IN_SERVICE",
-        f"A moderate or severe disciplinary sanction imposed on {first} lies in the service "
+        "A moderate or severe disciplinary sanction imposed on {} lies in the service "
         "(PP 25/1994 art. 4(3)), and this province does not count again after it.",
+        first,
     )
 
 
 def _running(kind: str, first: date) -> Reason:
     if kind == "UNPAID_LEAVE":
-        return Reason("UNPAID_LEAVE_RUNNING", f"On unpaid leave (CLTN) since {first}.")
+        return Reason("UNPAID_LEAVE_RUNNING", "On unpaid leave (CLTN) since {}.", first)
     return Reason(
         "SANCTION_RUNNING",
-        f"A moderate or severe disciplinary sanction imposed on {first} is still being served.",
+        "A moderate or severe disciplinary sanction imposed on {} is still being served.",
+        first,
     )
 
 
@@ -189,7 +215,11 @@ def _restarted(kind: str, first: date, last: date, start: date) -> Reason:
     what = "unpaid leave (CLTN)" if kind == "UNPAID_LEAVE" else "a moderate or severe sanction"
     return Reason(
         f"COUNT_RESTARTED_AFTER_{'LEAVE' if kind == 'UNPAID_LEAVE' else 'SANCTION'}",
-        f"The count starts again on {start}, after {what} from {first} to {last}.",
+        "The count starts again on {}, after {} from {} to {}.",
+        start,
+        what,
+        first,
+        last,
     )
 
 
