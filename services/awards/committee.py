@@ -139,6 +139,7 @@ def _ranking_dict(r: scoring.Ranking) -> dict[str, Any]:
         "category": r.category,
         "ranked": [{"rank": i + 1, **a.as_dict()} for i, a in enumerate(r.ranked)],
         "unranked": [a.as_dict() for a in r.unranked],
+        "ineligible": [a.as_dict() for a in r.ineligible],
     }
 
 
@@ -162,7 +163,6 @@ def decide(uow: UnitOfWork, pid: str, data: Mapping[str, Any]) -> dict[str, Any]
     }
     chosen = list(data["awards"])
     refuse_if(scoring.decision_problems(chosen, rankings, terms, programme.total_budget))
-    _check_still_eligible(session, [nominations[n] for n in chosen], programme.year)
     sheets = _sheets(session, list(nominations))
     results, grants = [], []
     for code, r in rankings.items():
@@ -171,7 +171,7 @@ def decide(uow: UnitOfWork, pid: str, data: Mapping[str, Any]) -> dict[str, Any]
             results.append(_result(item, index + 1, won, sheets))
             if won:
                 grants.append((nominations[item.nomination_id], index + 1, item, terms[code]))
-        results += [_result(item, None, False, sheets) for item in r.unranked]
+        results += [_result(item, None, False, sheets) for item in (*r.unranked, *r.ineligible)]
     total = sum(t.incentive_amount for _n, _i, _a, t in grants)
     session.add(
         Decision(
@@ -203,17 +203,6 @@ def decide(uow: UnitOfWork, pid: str, data: Mapping[str, Any]) -> dict[str, Any]
         uow.publish(GRANTED, granted_event(grant), version=GRANTED_VERSION)
     uow.flush()
     return read_decision(session, pid)
-
-
-def _check_still_eligible(session: Session, chosen: list[Nomination], year: int) -> None:
-    # A complaint or sanction may have arrived since the nomination: eligibility is decided again.
-    for nomination in chosen:
-        decision = session.get(Eligibility, (nomination.nip, year, rules.PROGRAMME))
-        if decision is None or not decision.eligible:
-            raise ConflictError(
-                f"Nomination {nomination.id} ({nomination.nip}) is no longer eligible for {year}.",
-                details={"nomination_id": nomination.id},
-            )
 
 
 def _result(
@@ -382,7 +371,17 @@ def _rankings(
         .order_by(Category.position)
     ).all()
     aggregates = [_aggregate(n, sheets.get(n.id, []), weights) for n in nominations.values()]
-    return (
-        scoring.rank(aggregates, categories, by_weight, programme.min_scorers),
-        nominations,
+    eligible = set(
+        session.scalars(
+            select(Eligibility.nip).where(
+                Eligibility.year == programme.year,
+                Eligibility.programme == rules.PROGRAMME,
+                Eligibility.eligible.is_(True),
+                Eligibility.nip.in_([n.nip for n in nominations.values()]),
+            )
+        )
     )
+    # Eligibility is decided again by every complaint or sanction: read it now, not at nomination.
+    lost = [n.id for n in nominations.values() if n.nip not in eligible]
+    ranked = scoring.rank(aggregates, categories, by_weight, programme.min_scorers, lost)
+    return ranked, nominations

@@ -207,7 +207,16 @@ class RecusalSchema(ma.Schema):
 class CategoryRankingSchema(ma.Schema):
     category = ma.fields.String(required=True)
     ranked = ma.fields.List(ma.fields.Nested(AggregateSchema), required=True)
-    unranked = ma.fields.List(ma.fields.Nested(AggregateSchema), required=True)
+    unranked = ma.fields.List(
+        ma.fields.Nested(AggregateSchema),
+        required=True,
+        metadata={"description": "Too few score sheets to rank"},
+    )
+    ineligible = ma.fields.List(
+        ma.fields.Nested(AggregateSchema),
+        required=True,
+        metadata={"description": "No longer eligible (a complaint or sanction since)"},
+    )
 
 
 class RankingSchema(ma.Schema):

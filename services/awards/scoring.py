@@ -194,11 +194,13 @@ def tie_break_key(item: Aggregate, criteria_by_weight: Sequence[str]) -> tuple:
 
 @dataclass
 class Ranking:
-    """One category's nominations in order: those with enough sheets ranked, the rest apart."""
+    """One category's nominations in order: those with enough sheets ranked, the rest apart
+    (too few sheets, or no longer eligible: a complaint or sanction arrived since)."""
 
     category: str
     ranked: list[Aggregate] = field(default_factory=list)
     unranked: list[Aggregate] = field(default_factory=list)
+    ineligible: list[Aggregate] = field(default_factory=list)
 
 
 def rank(
@@ -206,15 +208,24 @@ def rank(
     categories: Sequence[str],
     criteria_by_weight: Sequence[str],
     min_scorers: int,
+    ineligible: Iterable[int] = (),
 ) -> dict[str, Ranking]:
-    """Per category (in the programme's order), the ranking by `tie_break_key`."""
+    """Per category (in the programme's order), the ranking by `tie_break_key`; nominations
+    in `ineligible` are set apart, so that nobody is ranked above an award they cannot have."""
     rankings = {code: Ranking(code) for code in categories}
+    lost = set(ineligible)
     for item in aggregates:
         ranking = rankings[item.category]
-        (ranking.ranked if item.scorers >= min_scorers else ranking.unranked).append(item)
+        if item.nomination_id in lost:
+            ranking.ineligible.append(item)
+        elif item.scorers >= min_scorers:
+            ranking.ranked.append(item)
+        else:
+            ranking.unranked.append(item)
     for ranking in rankings.values():
         ranking.ranked.sort(key=lambda a: tie_break_key(a, criteria_by_weight))
         ranking.unranked.sort(key=lambda a: (a.submitted_at, a.nip))
+        ranking.ineligible.sort(key=lambda a: (a.submitted_at, a.nip))
     return rankings
 
 
@@ -247,9 +258,12 @@ def decision_problems(
         for index, a in enumerate(ranking.ranked)
     }
     unranked = {a.nomination_id for r in rankings.values() for a in r.unranked}
+    lost = {a.nomination_id for r in rankings.values() for a in r.ineligible}
     if len(set(chosen)) != len(chosen):
         return {"awards": "A nomination is named more than once."}
     for nomination_id in chosen:
+        if nomination_id in lost:
+            return {"awards": f"Nomination {nomination_id} is no longer eligible."}
         if nomination_id in unranked:
             return {"awards": f"Nomination {nomination_id} has too few score sheets to rank."}
         if nomination_id not in position:

@@ -383,3 +383,19 @@ def test_a_later_sanction_or_complaint_about_the_year_withdraws_the_award(provin
     ).json
     reasons = {g["nip"]: g["revocation_reason"] for g in decision["grants"]}
     assert reasons[province.nips["eko"]] is None
+
+
+def test_a_nominee_who_loses_eligibility_before_the_decision_is_set_apart(province, scored):
+    # ani (first in INOVASI) is sanctioned for the year: eligibility is decided again.
+    assert province.awards.deliver(sanction(province.nips["ani"])) == ["ack"]
+
+    ranking = province.awards.client.get("/programmes/SB-2024/ranking", headers=province.admin())
+    refused = province.decide([scored["ani"]])
+    decided = province.decide([scored["budi"]])
+
+    inovasi = {c["category"]: c for c in ranking.json["categories"]}["INOVASI"]
+    assert [r["nomination_id"] for r in inovasi["ranked"]] == [scored["budi"], scored["citra"]]
+    assert [r["nomination_id"] for r in inovasi["ineligible"]] == [scored["ani"]]
+    assert refused.status_code == 422
+    assert "no longer eligible" in field_errors(refused)["awards"][0]
+    assert decided.status_code == 201, decided.json
