@@ -29,6 +29,7 @@ from services.awards.tables import (
 
 # Recruitment refuses chains of supervisors longer than 64 (its README).
 CHAIN_LIMIT = 64
+MAX_ID = 2**31 - 1
 PROGRAMME_FIELDS = ("year", "title", "total_budget", "min_scorers", *scoring.TIMELINE)
 
 
@@ -291,7 +292,9 @@ def _in_year(year: int) -> Any:
 
 
 def nomination_or_404(session: Session, nomination_id: int) -> Nomination:
-    nomination = session.get(Nomination, nomination_id)
+    # A path may carry any integer; one beyond the column's range names no nomination.
+    in_range = 1 <= nomination_id <= MAX_ID
+    nomination = session.get(Nomination, nomination_id) if in_range else None
     if nomination is None:
         raise NotFoundError(f"No nomination {nomination_id}.")
     return nomination

@@ -18,7 +18,10 @@ def awardees(session: Session, year: int) -> dict[str, Any]:
     Shown from the announcement day once the programme is decided; before that the list does
     not exist for the public (404). Withdrawn awards are left out.
     """
-    programme = session.scalar(select(Programme).where(Programme.year == year))
+    in_range = 1950 <= year <= 2200  # the years a programme can have (schemas.YEAR)
+    programme = (
+        session.scalar(select(Programme).where(Programme.year == year)) if in_range else None
+    )
     decision = session.get(Decision, programme.id) if programme is not None else None
     if programme is None or decision is None or scoring.today_wit() < programme.announcement_on:
         raise NotFoundError(f"No Sofifi Berprestasi {year} has been announced.")

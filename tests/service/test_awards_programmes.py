@@ -399,3 +399,18 @@ def test_a_nominee_who_loses_eligibility_before_the_decision_is_set_apart(provin
     assert refused.status_code == 422
     assert "no longer eligible" in field_errors(refused)["awards"][0]
     assert decided.status_code == 201, decided.json
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nominations/99999999999999999999999",
+        "/nominations/0/scores",
+        "/public/sofifi-berprestasi/99999999999999999999",
+        "/programmes/SB-9999",
+    ],
+)
+def test_out_of_range_paths_are_404_not_500(province, path):
+    headers = province.admin() if not path.startswith("/public") else {}
+
+    assert province.awards.client.get(path, headers=headers).status_code == 404
