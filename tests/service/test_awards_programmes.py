@@ -414,3 +414,23 @@ def test_out_of_range_paths_are_404_not_500(province, path):
     headers = province.admin() if not path.startswith("/public") else {}
 
     assert province.awards.client.get(path, headers=headers).status_code == 404
+
+
+@pytest.mark.postgres
+def test_the_whole_programme_on_postgres(make_service, postgres_url, keys, employee_events):
+    province = Province(make_service("awards", postgres_url), keys, employee_events).setup()
+    province.create()
+    ani = province.nominate("ani", category="INOVASI").json["id"]
+    refused = province.score(ani, province.member("m-sup", "sup"), 90, 90, 90)
+    for name in ("m1", "m2"):
+        assert province.score(ani, province.member(name), 90, 80, 70).status_code == 201
+
+    decided = province.decide([ani])
+    again = province.decide([ani])
+    public = province.awards.client.get(f"/public/sofifi-berprestasi/{YEAR}")
+
+    assert refused.status_code == 403
+    assert decided.status_code == 201, decided.json
+    assert again.status_code == 409
+    assert public.json["categories"][1]["awardees"][0]["score"] == 83.0
+    assert len(events_of(province.awards, GRANTED)) == 1
