@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 PROGRAMME = "SATYALANCANA_KARYA_SATYA"
 # PP 25/1994 art. 2 and 4(2): the three classes and the years each needs.
@@ -46,8 +47,7 @@ class Sanction:
     effective_until: date | None = None
 
 
-@dataclass(frozen=True)
-class Servant:
+class Servant(NamedTuple):
     """What the rule needs of one employee."""
 
     nip: str
@@ -79,8 +79,7 @@ class Reason:
         return f"Reason({self.code!r}, {self.message!r})"
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The proposal for one employee: the class proposed (None when excluded) and why."""
 
     nip: str
