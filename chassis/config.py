@@ -164,6 +164,13 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "Reverse proxies in front of the gateway trusted to set X-Forwarded-For (rate-limit keys).",
         int,
     ),
+    EnvVar(
+        "SATYALANCANA_RESTART",
+        "true",
+        "Awards: the Satyalancana count starts again after unpaid leave or a sanction (false: "
+        "anyone with either in their service is excluded).",
+        parse_bool,
+    ),
 )
 ENV_NAMES: frozenset[str] = frozenset(var.name for var in ENV_VARS)
 _BY_NAME: dict[str, EnvVar] = {var.name: var for var in ENV_VARS}
@@ -215,6 +222,7 @@ class Settings:
     ratelimit_public: str
     ratelimit_login: str
     trusted_proxies: int
+    satyalancana_restart: bool
 
     @classmethod
     def from_env(
@@ -271,6 +279,7 @@ class Settings:
             ratelimit_public=get("RATELIMIT_PUBLIC"),
             ratelimit_login=get("RATELIMIT_LOGIN"),
             trusted_proxies=get("TRUSTED_PROXIES"),
+            satyalancana_restart=get("SATYALANCANA_RESTART"),
         )
 
     def replace(self, **changes: Any) -> Settings:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table
 
+from chassis.handler_chain import combine_handlers
 from chassis.inbox import Handler
 from chassis.jobs import Jobs
 from chassis.outbox import Outbox
@@ -62,7 +63,7 @@ class ServiceSpec:
         employees: EmployeeProjection | None = getattr(handlers, "EMPLOYEES", None)
         if employees is not None:
             blueprints = (employees.blueprint, *blueprints)
-            consumers = {**employees.handlers, **consumers}
+            consumers = combine_handlers(employees.handlers, consumers)
         return cls(
             name=models.__name__.split(".")[-2],
             title=title,

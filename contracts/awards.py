@@ -67,4 +67,82 @@ AWARD_GRANTED_V1 = EventContract(
     },
 )
 
-CONTRACTS = (ELIGIBILITY_DETERMINED_V1, AWARD_GRANTED_V1)
+CATEGORY = {
+    "type": "string",
+    "pattern": "^[A-Z][A-Z0-9_]{0,31}$",
+    "description": "Category code of the programme (e.g. ASN_TELADAN); Sofifi Berprestasi only",
+}
+
+# v2: the category an award of Sofifi Berprestasi was granted in, and the programme's id.
+AWARD_GRANTED_V2 = EventContract(
+    type="awards.award.granted",
+    version=2,
+    summary="An award was granted to an employee (with its category and programme).",
+    data=record(
+        {
+            "grant_id": ID,
+            "nip": NIP,
+            "programme": PROGRAMME,
+            "year": YEAR,
+            "granted_on": DATE,
+            "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
+        },
+        {
+            "programme_id": {
+                "type": ["string", "null"],
+                "minLength": 1,
+                "maxLength": 64,
+                "description": "The yearly programme (Sofifi Berprestasi); null otherwise",
+            },
+            "category": {**CATEGORY, "type": ["string", "null"]},
+            "class": {
+                "type": ["string", "null"],
+                "enum": ["X", "XX", "XXX", None],
+                "description": "Satyalancana class (years); null for Sofifi Berprestasi",
+            },
+        },
+    ),
+    example={
+        "grant_id": "SB-2024-0001",
+        "nip": "199001152015031001",
+        "programme": "SOFIFI_BERPRESTASI",
+        "programme_id": "SB-2024",
+        "year": 2024,
+        "granted_on": "2025-03-10",
+        "incentive_amount": 15000000,
+        "category": "ASN_TELADAN",
+        "class": None,
+    },
+)
+
+AWARD_REVOKED_V1 = EventContract(
+    type="awards.award.revoked",
+    version=1,
+    summary="A granted award was revoked (a sanction or complaint about its year came later).",
+    data=record(
+        {
+            "grant_id": ID,
+            "nip": NIP,
+            "programme": PROGRAMME,
+            "year": YEAR,
+            "revoked_on": DATE,
+            "reason": {
+                "type": "string",
+                "enum": ["DISCIPLINARY_SANCTION", "SUBSTANTIATED_COMPLAINT"],
+            },
+        },
+        {"category": CATEGORY, "programme_id": ID},
+    ),
+    example={
+        "grant_id": "SB-2024-0001",
+        "nip": "199001152015031001",
+        "programme": "SOFIFI_BERPRESTASI",
+        "programme_id": "SB-2024",
+        "year": 2024,
+        "revoked_on": "2025-06-02",
+        "reason": "DISCIPLINARY_SANCTION",
+        "category": "ASN_TELADAN",
+    },
+)
+
+CONTRACTS = (ELIGIBILITY_DETERMINED_V1, AWARD_GRANTED_V1, AWARD_GRANTED_V2, AWARD_REVOKED_V1)

@@ -9,7 +9,7 @@ from chassis.auth import current_principal, roles_required
 from chassis.db import request_session
 from chassis.errors import Forbidden, check_field
 from contracts.identifiers import nip_problem
-from services.awards import queries
+from services.awards import programme_api, queries
 from services.awards.schemas import (
     EligibilityPageSchema,
     EligibilityQuerySchema,
@@ -60,4 +60,4 @@ class EligibilityView(MethodView):
         return queries.get_decision(request_session(), year, nip)
 
 
-BLUEPRINTS = (eligibility,)
+BLUEPRINTS = (eligibility, *programme_api.BLUEPRINTS)

@@ -6,8 +6,9 @@ from sqlalchemy.orm import Session
 
 from chassis.bus import Event
 from chassis.employees import EmployeeProjection
+from chassis.handler_chain import combine_handlers
 from chassis.inbox import handles_batches
-from services.awards import eligibility
+from services.awards import award_handlers, eligibility
 from services.awards.models import Employee
 
 
@@ -41,9 +42,13 @@ def handle_course_completed(session: Session, event: Event) -> None:
 # The roster: appointed and updated keep the newest record (years of service count from it).
 EMPLOYEES = EmployeeProjection(Employee, "awards")
 
-HANDLERS = {
-    "recruitment.employee.sanctioned": handle_employee_sanctioned,
-    "appraisal.appraisal.finalized": handle_appraisal_finalized,
-    "feedback.complaint.substantiated": handle_complaint_substantiated,
-    "training.course.completed": handle_course_completed,
-}
+# Eligibility first, then what programmes add (a withdrawal sees the new facts).
+HANDLERS = combine_handlers(
+    {
+        "recruitment.employee.sanctioned": handle_employee_sanctioned,
+        "appraisal.appraisal.finalized": handle_appraisal_finalized,
+        "feedback.complaint.substantiated": handle_complaint_substantiated,
+        "training.course.completed": handle_course_completed,
+    },
+    award_handlers.HANDLERS,
+)

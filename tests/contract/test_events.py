@@ -51,6 +51,7 @@ def test_the_catalogue_has_the_events_of_the_design():
         "training.course.completed",
         "awards.eligibility.determined",
         "awards.award.granted",
+        "awards.award.revoked",
         "feedback.complaint.substantiated",
         "feedback.commendation.recorded",
         "feedback.ikm.published",
