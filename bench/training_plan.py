@@ -40,9 +40,11 @@ def province(
     plan_needs: list[planner.PlanNeed] = []
     for n in cpns:
         plan_needs.append(_need(len(plan_needs), n, "LATSAR", rules.LATSAR_COMPETENCY[0], below_jp))
-    poor = rng.sample(nips[len(cpns):], employees * 24 // 100)
+    poor = rng.sample(nips[len(cpns) :], employees * 24 // 100)
     for n in poor:
-        plan_needs.append(_need(len(plan_needs), n, "DEVELOPMENT", "Pengembangan kinerja", below_jp))
+        plan_needs.append(
+            _need(len(plan_needs), n, "DEVELOPMENT", "Pengembangan kinerja", below_jp)
+        )
     pool = BERAKHLAK * 3 + TECHNICAL
     held: set[tuple[str, str]] = set()
     while len(plan_needs) < needs:
@@ -81,7 +83,9 @@ def province(
                 )
             )
             price_of.setdefault(c, []).append(price)
-    total_demand = sum(sum(price_of[n.competency]) / len(price_of[n.competency]) for n in plan_needs)
+    total_demand = sum(
+        sum(price_of[n.competency]) / len(price_of[n.competency]) for n in plan_needs
+    )
     budget = int(total_demand * budget_share)
     free = {p: seats for p, (seats, _d) in partners.items()}
     problem = planner.Problem.build(plan_needs, plan_sessions, free, budget)
@@ -115,9 +119,7 @@ def figures(solution: planner.Solution) -> dict[str, Any]:
         "status": solution.status,
         "seconds": round(solution.seconds, 3),
         "needs_covered": len(covered),
-        "needs_covered_by_kind": dict(
-            Counter(solution_kind(c) for c in covered)
-        ),
+        "needs_covered_by_kind": dict(Counter(solution_kind(c) for c in covered)),
         "weight_covered": round(solution.weight, 1),
         "cost_rp": solution.cost,
         "free_seats_used": sum(1 for c in covered if c.free_seat and c.cost == 0),
@@ -146,7 +148,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=8.0)
     args = parser.parse_args()
     started = time.perf_counter()
-    problem, shape = province(args.employees, args.needs, args.sessions, args.budget_share, args.seed)
+    problem, shape = province(
+        args.employees, args.needs, args.sessions, args.budget_share, args.seed
+    )
     for g in problem.groups:
         for n in g.needs:
             _KIND_OF[n.need_id] = n.kind

@@ -83,7 +83,7 @@ COURSE_COMPLETED_V2 = EventContract(
             "competency": {
                 "type": ["string", "null"],
                 "maxLength": 200,
-                "description": "The competency name needs use (null: external learning without one)",
+                "description": "The competency name needs use (null: external learning)",
             },
             "source": {"type": "string", "enum": ["COURSE", "EXTERNAL"]},
             "latsar": {

@@ -11,7 +11,7 @@ from flask import Flask
 from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
-from services.training import api, handlers, models
+from services.training import api, api_courses, api_enrolment, api_ledger, handlers, models
 
 SPEC = ServiceSpec(
     name="training",
@@ -21,7 +21,12 @@ SPEC = ServiceSpec(
     outbox=models.outbox,
     inbox=models.inbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    blueprints=api.BLUEPRINTS,
+    blueprints=(
+        *api.BLUEPRINTS,
+        *api_courses.BLUEPRINTS,
+        *api_enrolment.BLUEPRINTS,
+        *api_ledger.BLUEPRINTS,
+    ),
     handlers=handlers.HANDLERS,
     validate_event=validate_event,
 )

@@ -46,6 +46,11 @@ def create_provider(uow: UnitOfWork, data: Mapping[str, Any]) -> Provider:
     return provider
 
 
+def list_providers(session: Session) -> list[Provider]:
+    """Every provider, by name."""
+    return list(session.scalars(select(Provider).order_by(Provider.name)))
+
+
 def get_provider(session: Session, provider_id: str, *, field: str | None = None) -> Provider:
     """A provider; 404, or 422 naming `field` when it came in a body."""
     provider = session.get(Provider, provider_id)

@@ -72,7 +72,9 @@ def request(uow: UnitOfWork, data: Mapping[str, Any]) -> Enrolment:
     _require_employee(session, actor.nip)
     _check_free(session, row, actor.nip)
     enrolment = _new(uow, row, actor.nip, need, "REQUESTED", "REQUESTED", note=data.get("note"))
-    enrolment.supervisor_nip = need.supervisor_nip if need else _latest_supervisor(session, actor.nip)
+    enrolment.supervisor_nip = (
+        need.supervisor_nip if need else _latest_supervisor(session, actor.nip)
+    )
     uow.flush()
     return enrolment
 
@@ -190,9 +192,7 @@ def list_for(session: Session, actor: Principal, filters: Mapping[str, Any]) -> 
     if "admin" not in actor.roles:
         if not actor.nip:
             raise NotAllowed("Your token names no NIP, so no enrolments are yours to read.")
-        query = query.where(
-            (Enrolment.nip == actor.nip) | (Enrolment.supervisor_nip == actor.nip)
-        )
+        query = query.where((Enrolment.nip == actor.nip) | (Enrolment.supervisor_nip == actor.nip))
     for name in ("session_id", "nip", "status", "plan_id"):
         if filters.get(name):
             query = query.where(getattr(Enrolment, name) == filters[name])
@@ -214,8 +214,8 @@ def _need_for(
         raise Invalid.field("need_id", f"Training need {need_id} is {need.status}, not OPEN.")
     if need.competency != course.competency:
         raise Invalid.field(
-            "need_id", f"Course {course.course_id} develops {course.competency!r}, "
-            f"not {need.competency!r}."
+            "need_id",
+            f"Course {course.course_id} develops {course.competency!r}, not {need.competency!r}.",
         )
     return need
 

@@ -198,7 +198,9 @@ def rows(session: Session, year: int, unit: str | None, as_of: date) -> list[dic
     if unit:
         query = query.where(Employee.unit == unit)
     employees = list(session.scalars(query))
-    by_type: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(rules.COMPETENCY_TYPES, 0.0))
+    by_type: dict[str, dict[str, float]] = defaultdict(
+        lambda: dict.fromkeys(rules.COMPETENCY_TYPES, 0.0)
+    )
     for nip, ctype, jp in session.execute(
         select(JpEntry.nip, JpEntry.competency_type, func.sum(JpEntry.jp))
         .where(JpEntry.year == year)
@@ -322,9 +324,7 @@ def latsar_list(
     """Every CPNS (and anyone with a Latsar need) and where they stand with Latsar."""
     latsar_name = rules.LATSAR_COMPETENCY[0]
     passed = set(
-        session.scalars(
-            select(JpEntry.nip).where(JpEntry.competency == latsar_name).distinct()
-        )
+        session.scalars(select(JpEntry.nip).where(JpEntry.competency == latsar_name).distinct())
     )
     booked = set(
         session.scalars(

@@ -85,6 +85,7 @@ class TrainingNeed(Base):
 
 # -- catalogue, partners, enrolment, the JP ledger and plans (issue 10) ---------------------
 
+
 class Provider(Base):
     """Who delivers training: BPSDM/LAN, a university, an NGO, a professional body."""
 

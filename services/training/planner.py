@@ -373,8 +373,16 @@ def _finish(
             reason = _why_uncovered(problem, i, candidates.get(i, []), seats_used)
             for need in g.needs:
                 choices.append(
-                    Choice(need.need_id, need.nip, None, 0, False, need.weight, reason,
-                           _UNCOVERED[reason])
+                    Choice(
+                        need.need_id,
+                        need.nip,
+                        None,
+                        0,
+                        False,
+                        need.weight,
+                        reason,
+                        _UNCOVERED[reason],
+                    )
                 )
             continue
         s = problem.sessions[j]
@@ -388,13 +396,27 @@ def _finish(
         for k, need in enumerate(g.needs):
             # One seat covers every need of the group; its cost is booked on the first.
             choices.append(
-                Choice(need.need_id, need.nip, s.session_id, cost if k == 0 else 0,
-                       is_free, need.weight, "COVERED", why)
+                Choice(
+                    need.need_id,
+                    need.nip,
+                    s.session_id,
+                    cost if k == 0 else 0,
+                    is_free,
+                    need.weight,
+                    "COVERED",
+                    why,
+                )
             )
     weight = sum(problem.groups[i].weight for i in chosen)
     return Solution(
-        method, choices, total_cost, weight, status, time.perf_counter() - started,
-        lp_bound, objective,
+        method,
+        choices,
+        total_cost,
+        weight,
+        status,
+        time.perf_counter() - started,
+        lp_bound,
+        objective,
     )
 
 
