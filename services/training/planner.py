@@ -237,7 +237,9 @@ def solve(
     caps += [sessions[j].seats for j in f_col]
     bounds = Bounds(np.zeros(n), np.array(caps, dtype=float))
     report(0.1, f"model: {n} variables, {len(upper)} constraints")
-    relaxed = milp(c, constraints=constraint, bounds=bounds, integrality=np.zeros(n))
+    # The bound on the weight alone (without the cost tie-break) is the one a plan is held to.
+    pure = np.array([-classes[k].weight for k, _j in pairs] + [0.0] * len(f_col))
+    relaxed = milp(pure, constraints=constraint, bounds=bounds, integrality=np.zeros(n))
     lp_bound = -relaxed.fun if relaxed.success else None
     report(0.3, "LP bound computed")
     left = max(0.5, time_limit - (time.perf_counter() - started))
@@ -254,10 +256,70 @@ def solve(
     seats = {pairs[col]: round(result.x[col]) for col in range(n_z) if result.x[col] > 0.5}
     free = {j: round(result.x[col]) for j, col in f_col.items()}
     chosen = _name_seats(problem, classes, seats)
+    _fill(problem, chosen, free)
     report(1.0, "seats given to employees")
     status = "OPTIMAL" if result.status == 0 else "TIME_LIMIT"
     objective = sum(problem.groups[i].weight for i in chosen)
+    baseline = greedy(problem)
+    if baseline.weight > objective:  # a date clash the seat classes could not see
+        return _finish(
+            problem,
+            "milp",
+            *_chosen_of(problem, baseline),
+            "GREEDY",
+            started,
+            lp_bound,
+            baseline.weight,
+        )
     return _finish(problem, "milp", chosen, free, status, started, lp_bound, objective)
+
+
+def _fill(problem: Problem, chosen: dict[int, int], free: dict[int, int]) -> None:
+    """Place, most urgent first, the groups left out (a clash when seats were named) in any
+    session of their competency with a seat and no clash, while the budget lasts."""
+    used: dict[int, int] = defaultdict(int)
+    for j in chosen.values():
+        used[j] += 1
+    spent = sum(problem.sessions[j].price * max(0, n - free.get(j, 0)) for j, n in used.items())
+    booked: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for nip, spans in problem.blocked.items():
+        booked[nip].extend(spans)
+    for i, j in chosen.items():
+        booked[problem.groups[i].nip].append(
+            (problem.sessions[j].starts_on, problem.sessions[j].ends_on)
+        )
+    candidates: dict[int, list[int]] = defaultdict(list)
+    for i, j in problem.pairs:
+        candidates[i].append(j)
+    for i, g in enumerate(problem.groups):  # sorted most urgent first
+        if i in chosen:
+            continue
+        options = sorted(candidates.get(i, ()), key=lambda j: problem.sessions[j].price)
+        for j in options:
+            s = problem.sessions[j]
+            if used[j] >= s.seats or spent + s.price > problem.budget:
+                continue
+            if any(_overlap(s, a, b) for a, b in booked[g.nip]):
+                continue
+            chosen[i] = j
+            used[j] += 1
+            spent += s.price
+            booked[g.nip].append((s.starts_on, s.ends_on))
+            break
+
+
+def _chosen_of(problem: Problem, solution: Solution) -> tuple[dict[int, int], dict[int, int]]:
+    index = {s.session_id: j for j, s in enumerate(problem.sessions)}
+    group_of = {n.need_id: i for i, g in enumerate(problem.groups) for n in g.needs}
+    chosen: dict[int, int] = {}
+    free: dict[int, int] = defaultdict(int)
+    for c in solution.covered:
+        i = group_of[c.need_id]
+        if i not in chosen:
+            chosen[i] = index[c.session_id]
+            if c.free_seat:
+                free[index[c.session_id]] += 1
+    return chosen, dict(free)
 
 
 @dataclass

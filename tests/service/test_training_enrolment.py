@@ -41,8 +41,13 @@ def test_a_session_of_an_unknown_course_is_refused_and_nothing_stored(t):
     response = t.call(
         "POST",
         "/sessions",
-        {"course_id": "CRS-NOPE", "starts_on": "2025-03-03", "ends_on": "2025-03-07",
-         "place": "Sofifi", "capacity": 10},
+        {
+            "course_id": "CRS-NOPE",
+            "starts_on": "2025-03-03",
+            "ends_on": "2025-03-07",
+            "place": "Sofifi",
+            "capacity": 10,
+        },
     )
     assert response.status_code == 422
     assert "course_id" in response.json["errors"]["json"]
@@ -50,16 +55,27 @@ def test_a_session_of_an_unknown_course_is_refused_and_nothing_stored(t):
     backwards = t.call(
         "POST",
         "/sessions",
-        {"course_id": course, "starts_on": "2025-03-07", "ends_on": "2025-03-03",
-         "place": "Sofifi", "capacity": 10},
+        {
+            "course_id": course,
+            "starts_on": "2025-03-07",
+            "ends_on": "2025-03-03",
+            "place": "Sofifi",
+            "capacity": 10,
+        },
     )
     assert backwards.status_code == 422
     assert "ends_on" in backwards.json["errors"]["json"]
     negative = t.call(
         "POST",
         "/sessions",
-        {"course_id": course, "starts_on": "2025-03-03", "ends_on": "2025-03-07",
-         "place": "Sofifi", "capacity": 10, "price": -5},
+        {
+            "course_id": course,
+            "starts_on": "2025-03-03",
+            "ends_on": "2025-03-07",
+            "place": "Sofifi",
+            "capacity": 10,
+            "price": -5,
+        },
     )
     assert negative.status_code == 422
     assert "price" in negative.json["errors"]["json"]
@@ -98,7 +114,9 @@ def test_overlapping_dates_are_refused_and_nothing_stored(t):
     other = t.session(
         t.course(provider, competency="Pelayanan publik"), date(2025, 3, 7), date(2025, 3, 9)
     )
-    after = t.session(t.course(provider, competency="Perekat bangsa"), date(2025, 3, 8), date(2025, 3, 9))
+    after = t.session(
+        t.course(provider, competency="Perekat bangsa"), date(2025, 3, 8), date(2025, 3, 9)
+    )
     booked = t.nominate(one["session_id"], nip)
     clash = t.nominate(other["session_id"], nip, status=409)
     assert clash["errors"] == {"overlapping_enrolments": [booked["enrolment_id"]]}
@@ -114,17 +132,23 @@ def test_a_supervisor_nominates_from_their_appraisees_open_needs_only(t):
     session = t.session(t.course(t.provider()), *MAR)["session_id"]
     other = t.supervisor(t.employee_events.nip(9, birth=date(1970, 1, 1)))
     response = t.call(
-        "POST", "/enrolments", {"session_id": session, "nip": nip, "need_id": need["need_id"]},
+        "POST",
+        "/enrolments",
+        {"session_id": session, "nip": nip, "need_id": need["need_id"]},
         headers=other,
     )
     assert response.status_code == 403
-    without_need = t.call("POST", "/enrolments", {"session_id": session, "nip": nip},
-                          headers=t.supervisor())
+    without_need = t.call(
+        "POST", "/enrolments", {"session_id": session, "nip": nip}, headers=t.supervisor()
+    )
     assert without_need.status_code == 422
     assert "need_id" in without_need.json["errors"]["json"]
     made = t.ok(
-        "POST", "/enrolments", {"session_id": session, "nip": nip, "need_id": need["need_id"]},
-        201, headers=t.supervisor(),
+        "POST",
+        "/enrolments",
+        {"session_id": session, "nip": nip, "need_id": need["need_id"]},
+        201,
+        headers=t.supervisor(),
     )
     assert made["status"] == "ENROLLED"
     assert made["supervisor_nip"] == APPRAISER
@@ -149,8 +173,11 @@ def test_an_employee_requests_and_their_supervisor_approves(t):
     need = t.needs_from_appraisal(nip)[0]
     session = t.session(t.course(t.provider()), *MAR, capacity=1)["session_id"]
     asked = t.ok(
-        "POST", "/enrolments/requests", {"session_id": session, "need_id": need["need_id"]},
-        201, headers=t.employee(nip),
+        "POST",
+        "/enrolments/requests",
+        {"session_id": session, "need_id": need["need_id"]},
+        201,
+        headers=t.employee(nip),
     )
     assert (asked["status"], asked["origin"], asked["nip"]) == ("REQUESTED", "REQUESTED", nip)
     stranger = t.supervisor(t.employee_events.nip(9, birth=date(1970, 1, 1)))
@@ -170,7 +197,8 @@ def test_a_pass_enters_the_ledger_closes_the_needs_and_publishes_v2(t):
     session = t.session(course, *MAR)["session_id"]
     booked = t.nominate(session, nip, need_id=needs[0]["need_id"])
     no_cert = t.call(
-        "POST", f"/enrolments/{booked['enrolment_id']}/completion",
+        "POST",
+        f"/enrolments/{booked['enrolment_id']}/completion",
         {"attended": True, "passed": True},
     )
     assert no_cert.status_code == 422
@@ -196,8 +224,14 @@ def test_a_pass_enters_the_ledger_closes_the_needs_and_publishes_v2(t):
     }
     year = t.ok("GET", f"/ledger/2025/{nip}", headers=t.employee(nip))
     assert (year["total"], year["compliant"]) == (24.0, True)
-    assert t.call("POST", f"/enrolments/{booked['enrolment_id']}/completion",
-                  {"attended": True, "passed": True, "certificate_number": "X"}).status_code == 409
+    assert (
+        t.call(
+            "POST",
+            f"/enrolments/{booked['enrolment_id']}/completion",
+            {"attended": True, "passed": True, "certificate_number": "X"},
+        ).status_code
+        == 409
+    )
 
 
 def test_a_fail_counts_nothing_and_reopens_the_need(t):
@@ -205,8 +239,9 @@ def test_a_fail_counts_nothing_and_reopens_the_need(t):
     need = t.needs_from_appraisal(nip)[0]
     session = t.session(t.course(t.provider()), *MAR)["session_id"]
     booked = t.nominate(session, nip, need_id=need["need_id"])
-    failed = t.complete(booked["enrolment_id"], attended=True, passed=False,
-                        certificate_number=None)
+    failed = t.complete(
+        booked["enrolment_id"], attended=True, passed=False, certificate_number=None
+    )
     assert failed["status"] == "FAILED"
     assert t.completions() == []
     assert t.ok("GET", f"/needs/{need['need_id']}")["status"] == "OPEN"
@@ -220,22 +255,47 @@ def test_partner_free_seats_then_the_discounted_price(t):
     mou = t.ok(
         "POST",
         "/partnerships",
-        {"provider_id": provider, "mou_number": "MoU/01/2025", "valid_from": "2025-01-01",
-         "valid_until": "2025-12-31", "free_seats_per_year": 2, "discount_percent": 25,
-         "course_ids": [course]},
+        {
+            "provider_id": provider,
+            "mou_number": "MoU/01/2025",
+            "valid_from": "2025-01-01",
+            "valid_until": "2025-12-31",
+            "free_seats_per_year": 2,
+            "discount_percent": 25,
+            "course_ids": [course],
+        },
         201,
     )
     session = t.session(course, *MAR, capacity=5)
     assert (session["partner_price"], session["partnership_id"]) == (750_000, mou["partnership_id"])
-    costs = [(e["cost"], e["free_seat"]) for e in
-             (t.nominate(session["session_id"], nip) for nip in nips)]
+    costs = [
+        (e["cost"], e["free_seat"])
+        for e in (t.nominate(session["session_id"], nip) for nip in nips)
+    ]
     assert costs == [(0, True), (0, True), (750_000, False)]
-    bad = t.call("POST", "/partnerships", {**{k: mou[k] for k in ("provider_id", "mou_number")},
-                 "valid_from": "2025-01-01", "valid_until": "2024-12-31",
-                 "free_seats_per_year": 1, "course_ids": [course]})
+    bad = t.call(
+        "POST",
+        "/partnerships",
+        {
+            **{k: mou[k] for k in ("provider_id", "mou_number")},
+            "valid_from": "2025-01-01",
+            "valid_until": "2024-12-31",
+            "free_seats_per_year": 1,
+            "course_ids": [course],
+        },
+    )
     assert bad.status_code == 422 and "valid_until" in bad.json["errors"]["json"]
-    unknown = t.call("POST", "/partnerships", {"provider_id": provider, "mou_number": "x",
-                     "valid_from": "2025-01-01", "valid_until": "2025-12-31",
-                     "free_seats_per_year": 1, "course_ids": ["CRS-NOPE"]})
+    unknown = t.call(
+        "POST",
+        "/partnerships",
+        {
+            "provider_id": provider,
+            "mou_number": "x",
+            "valid_from": "2025-01-01",
+            "valid_until": "2025-12-31",
+            "free_seats_per_year": 1,
+            "course_ids": ["CRS-NOPE"],
+        },
+    )
     assert unknown.status_code == 422 and "course_ids" in unknown.json["errors"]["json"]
     assert t.service.count("partnerships") == 1
