@@ -90,3 +90,4 @@ class UnpaidLeave(Base):
 
 
 from services.recruitment.selection import models as _selection_models  # noqa: E402,F401
+from services.recruitment import latsar as _latsar  # noqa: E402,F401

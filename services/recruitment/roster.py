@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chassis.errors import Conflict, NotFound, Unprocessable
-from services.recruitment import rules
+from services.recruitment import latsar, rules
 from services.recruitment.models import Employee, UnpaidLeave, outbox
 
 # North Maluku keeps Eastern Indonesia Time (WIT, UTC+9, no daylight saving): "today" for a
@@ -120,6 +120,8 @@ def update(
         return employee
     if "status" in changed:
         _check_status(employee, changes["status"], correction=correction)
+        if not correction:
+            latsar.check_status_change(session, employee, changes["status"])
     if "supervisor_nip" in changed:
         _check_supervisor(session, nip, changes["supervisor_nip"], loops=True)
     for name in changed:
