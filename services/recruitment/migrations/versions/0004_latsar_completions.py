@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-12-01 16:51:14.838708
 """
 
-from alembic import op
 import sqlalchemy as sa
-import chassis.db
+from alembic import op
 
+import chassis.db
 
 revision = "0004"
 down_revision = "0003"
