@@ -40,7 +40,7 @@ def record(uow: UnitOfWork, entry: JpEntry, *, entry_ref: str, latsar: bool) -> 
     session.add(entry)
     uow.flush()
     total = year_total(session, entry.nip, entry.year)
-    close_needs(session, entry.nip, entry.competency, entry_ref)
+    close_needs(session, entry.nip, entry.competency, entry.year, entry_ref)
     uow.publish(
         COURSE_COMPLETED,
         {
@@ -62,11 +62,12 @@ def record(uow: UnitOfWork, entry: JpEntry, *, entry_ref: str, latsar: bool) -> 
     return total
 
 
-def close_needs(session: Session, nip: str, competency: str | None, by: str) -> int:
-    """Mark DONE the employee's open or planned needs of this competency, whatever their year.
+def close_needs(session: Session, nip: str, competency: str | None, year: int, by: str) -> int:
+    """Mark DONE the employee's open or planned needs of this competency up to `year`.
 
-    A need is a gap in a competency: once a course of that competency is passed the gap is
-    addressed, whichever plan year the need was filed under.
+    A need is a gap in a competency: a passed course of that competency addresses it, whichever
+    earlier plan year it was filed under; a need of a later plan (from a rating made after the
+    course) shows the gap persists, so it stays open.
     """
     if not competency:
         return 0
@@ -75,6 +76,7 @@ def close_needs(session: Session, nip: str, competency: str | None, by: str) -> 
         .where(
             TrainingNeed.nip == nip,
             TrainingNeed.competency == competency,
+            TrainingNeed.year <= year,
             TrainingNeed.status.in_(("OPEN", "PLANNED")),
         )
         .values(status="DONE", closed_by=by)
