@@ -68,7 +68,7 @@ def test_needs_plan_enrolments_completions_ledger_awards_and_latsar(platform: Pl
     tmt = date(2025, 3, 1)
     cpns_nip = make_nip(date(1999, 5, 5), tmt.year, tmt.month, "F", 77)
     cpns = {
-        **person(50, "DPMPTSP", sup["nip"], "F"),
+        **person(50, "BKD", sup["nip"], "F"),  # another unit: not rated here
         "nip": cpns_nip,
         "birth_date": "1999-05-05",
         "tmt_cpns": tmt.isoformat(),
