@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 
 from chassis.fields import Text, check
@@ -18,6 +20,8 @@ RUPIAH = {
 }
 JP = {"validate": ma.validate.Range(min=0, max=1000, min_inclusive=False)}
 NOTE = {"validate": ma.validate.Length(max=500)}
+# The ledger's years (and the event contract's): 1950-2200.
+DAY = {"validate": ma.validate.Range(min=date(1950, 1, 1), max=date(2200, 12, 31))}
 
 
 class ProviderInSchema(ma.Schema):
@@ -33,8 +37,8 @@ class ProviderSchema(ProviderInSchema):
 class PartnershipInSchema(ma.Schema):
     provider_id = ma.fields.String(required=True, **ID)
     mou_number = Text(required=True, validate=ma.validate.Length(max=100))
-    valid_from = ma.fields.Date(required=True)
-    valid_until = ma.fields.Date(required=True)
+    valid_from = ma.fields.Date(required=True, **DAY)
+    valid_until = ma.fields.Date(required=True, **DAY)
     free_seats_per_year = ma.fields.Integer(
         load_default=0, validate=ma.validate.Range(min=0, max=100_000)
     )
@@ -81,8 +85,8 @@ class CourseQuerySchema(ma.Schema):
 
 class SessionInSchema(ma.Schema):
     course_id = ma.fields.String(required=True, **ID)
-    starts_on = ma.fields.Date(required=True)
-    ends_on = ma.fields.Date(required=True)
+    starts_on = ma.fields.Date(required=True, **DAY)
+    ends_on = ma.fields.Date(required=True, **DAY)
     place = Text(validate=ma.validate.Length(max=200), load_default=None)
     link = ma.fields.Url(validate=ma.validate.Length(max=500), load_default=None)
     capacity = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=10_000))
@@ -153,7 +157,7 @@ class CompletionSchema(ma.Schema):
     passed = ma.fields.Boolean(required=True)
     certificate_number = Text(load_default=None, validate=ma.validate.Length(max=100))
     completed_on = ma.fields.Date(
-        load_default=None, metadata={"description": "Default: the session's last day"}
+        load_default=None, metadata={"description": "Default: the session's last day"}, **DAY
     )
 
 
@@ -200,7 +204,7 @@ class ExternalInSchema(ma.Schema):
     competency_type = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPETENCY_TYPES))
     competency = Text(load_default=None, validate=ma.validate.Length(max=200))
     jp = ma.fields.Float(required=True, **JP)
-    completed_on = ma.fields.Date(required=True)
+    completed_on = ma.fields.Date(required=True, **DAY)
     evidence = Text(
         required=True,
         validate=ma.validate.Length(max=500),
@@ -228,7 +232,7 @@ class ExternalQuerySchema(ma.Schema):
 
 class LedgerQuerySchema(ma.Schema):
     unit = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
-    as_of = ma.fields.Date(metadata={"description": "Default: today"})
+    as_of = ma.fields.Date(metadata={"description": "Default: today"}, **DAY)
 
 
 class ExportQuerySchema(LedgerQuerySchema):
@@ -284,7 +288,7 @@ class EmployeeYearSchema(ma.Schema):
 
 
 class LatsarQuerySchema(ma.Schema):
-    as_of = ma.fields.Date()
+    as_of = ma.fields.Date(**DAY)
     within_days = ma.fields.Integer(load_default=90, validate=ma.validate.Range(min=0, max=366))
     warnings_only = ma.fields.Boolean(load_default=False)
 

@@ -79,6 +79,19 @@ def test_a_session_of_an_unknown_course_is_refused_and_nothing_stored(t):
     )
     assert negative.status_code == 422
     assert "price" in negative.json["errors"]["json"]
+    ancient = t.call(
+        "POST",
+        "/sessions",
+        {
+            "course_id": course,
+            "starts_on": "0001-01-01",
+            "ends_on": "2025-03-07",
+            "place": "Sofifi",
+            "capacity": 10,
+        },
+    )
+    assert ancient.status_code == 422
+    assert "starts_on" in ancient.json["errors"]["json"]
     assert t.service.count("sessions") == 0
     assert t.call("GET", "/courses/CRS-NOPE").status_code == 404
 
