@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from services.training import planner, rules
+from services.training import milp, planner, rules
 
 BERAKHLAK = [c for c, _t in rules.COMPETENCY_OF_VALUE.values()]
 TECHNICAL = [f"Teknis bidang {k:02d}" for k in range(1, 26)]
@@ -155,7 +155,7 @@ def main() -> None:
         for n in g.needs:
             _KIND_OF[n.need_id] = n.kind
     build = time.perf_counter() - started
-    best = planner.solve(problem, time_limit=args.time_limit)
+    best = milp.solve(problem, time_limit=args.time_limit)
     base = planner.greedy(problem)
     more = planner.Problem.build(
         [n for g in problem.groups for n in g.needs],
@@ -163,7 +163,7 @@ def main() -> None:
         problem.free_seats,
         int(problem.budget * 1.1),
     )
-    plus = planner.solve(more, time_limit=args.time_limit)
+    plus = milp.solve(more, time_limit=args.time_limit)
     result = {
         "bench": "training_plan",
         "province": shape,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from chassis.domain import ConflictError, Invalid, NotFoundError
 from chassis.uow import UnitOfWork
-from services.training import catalogue, enrolment, planner, rules
+from services.training import catalogue, enrolment, milp, planner, rules
 from services.training.models import (
     Course,
     CourseSession,
@@ -135,7 +135,7 @@ def solve_plan(
         )
     available = budget - spent
     problem = build_problem(session, year, available)
-    run = planner.solve if method == "milp" else planner.greedy
+    run = milp.solve if method == "milp" else planner.greedy
     solution = run(problem, progress=progress)
     baseline = planner.greedy(problem) if method == "milp" else solution
     bigger = planner.Problem.build(

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.training import planner, rules
+from services.training import milp, planner, rules
 from services.training.rules import LedgerLine
 
 
@@ -170,7 +170,7 @@ def _check_feasible(problem: planner.Problem, solution: planner.Solution) -> Non
 @given(problems())
 def test_the_milp_is_feasible_and_never_worse_than_greedy(data):
     problem = _problem(data)
-    best = planner.solve(problem, time_limit=5)
+    best = milp.solve(problem, time_limit=5)
     base = planner.greedy(problem)
     _check_feasible(problem, best)
     _check_feasible(problem, base)
@@ -188,7 +188,7 @@ def test_latsar_outranks_any_number_of_competency_needs_for_one_seat():
         for k in range(1, 20)
     ]
     session = planner.PlanSession("S", "A", date(2025, 3, 1), date(2025, 3, 5), 1, 100)
-    for solver in (planner.solve, planner.greedy):
+    for solver in (milp.solve, planner.greedy):
         solution = solver(planner.Problem.build(needs, [session], {}, 100))
         assert [c.need_id for c in solution.covered] == ["L"]
         reasons = {c.reason for c in solution.choices if c.session_id is None}
@@ -201,7 +201,7 @@ def test_uncovered_needs_say_why():
         planner.PlanNeed("Y", "N2", "COMPETENCY", "A", 30),
     ]
     session = planner.PlanSession("S", "A", date(2025, 3, 1), date(2025, 3, 5), 5, 100)
-    solution = planner.solve(planner.Problem.build(needs, [session], {}, 50))
+    solution = milp.solve(planner.Problem.build(needs, [session], {}, 50))
     assert {c.need_id: c.reason for c in solution.choices} == {
         "X": "NO_SESSION",
         "Y": "BUDGET",
@@ -211,7 +211,7 @@ def test_uncovered_needs_say_why():
 def test_a_free_partner_seat_stretches_the_budget():
     needs = [planner.PlanNeed(f"C{k}", f"N{k}", "COMPETENCY", "A", 30) for k in range(3)]
     session = planner.PlanSession("S", "A", date(2025, 3, 1), date(2025, 3, 5), 5, 100, "P")
-    for solver in (planner.solve, planner.greedy):
+    for solver in (milp.solve, planner.greedy):
         solution = solver(planner.Problem.build(needs, [session], {"P": 2}, 100))
         assert len(solution.covered) == 3
         assert solution.cost == 100
