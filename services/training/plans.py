@@ -195,7 +195,9 @@ def _summary(
         return {k: counts.get(k, 0) for k in rules.KINDS}
 
     uncovered = [c for c in solution.choices if c.session_id is None]
-    more_ids = {c.need_id for c in more.covered}
+    covered_ids = {c.need_id for c in covered}
+    gained = [c for c in more.covered if c.need_id not in covered_ids]
+    dropped = covered_ids - {c.need_id for c in more.covered}  # swapped for more urgent ones
     return {
         "needs": len(solution.choices),
         "covered": len(covered),
@@ -223,11 +225,11 @@ def _summary(
             "budget": int(available * WHAT_IF),
             "covered": len(more.covered),
             "extra_needs": len(more.covered) - len(covered),
-            "extra_by_kind": by_kind(
-                [c for c in more.covered if c.need_id not in {x.need_id for x in covered}]
-            ),
+            "extra_by_kind": by_kind(gained),
+            "dropped": len(dropped),
             "extra_cost": more.cost - solution.cost,
-            "would_cover": sorted(more_ids - {c.need_id for c in covered})[:50],
+            "extra_weight": more.weight - solution.weight,
+            "would_cover": sorted(c.need_id for c in gained)[:50],
         },
     }
 
