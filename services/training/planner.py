@@ -124,7 +124,8 @@ class Problem:
     budget: int
     blocked: dict[str, list[tuple[date, date]]]
     pairs: list[tuple[int, int]] = field(default_factory=list)  # (group, session) indices
-    no_session: set[int] = field(default_factory=set)
+    no_session: set[int] = field(default_factory=set)  # no session of the competency at all
+    full: set[int] = field(default_factory=set)  # sessions of it, none with a seat left
 
     @classmethod
     def build(
@@ -144,6 +145,7 @@ class Problem:
         groups = sorted(by_key.values(), key=lambda g: (-g.weight, g.nip, g.competency))
         problem = cls(groups, list(sessions), dict(free_seats), budget, dict(blocked or {}))
         of_competency: dict[str, list[int]] = defaultdict(list)
+        offered = {s.competency for s in problem.sessions}
         for j, s in enumerate(problem.sessions):
             if s.seats > 0:
                 of_competency[s.competency].append(j)
@@ -154,8 +156,10 @@ class Problem:
                 for j in of_competency.get(g.competency, ())
                 if not any(overlap(problem.sessions[j], a, b) for a, b in taken)
             ]
-            if not of_competency.get(g.competency):
+            if g.competency not in offered:
                 problem.no_session.add(i)
+            elif not of_competency.get(g.competency):
+                problem.full.add(i)
             problem.pairs.extend((i, j) for j in candidates)
         return problem
 
@@ -288,6 +292,8 @@ def _why_uncovered(
 ) -> str:
     if i in problem.no_session:
         return "NO_SESSION"
+    if i in problem.full:
+        return "NO_SEAT"
     if not candidates:
         return "DATE_CLASH"
     if all(seats_used.get(j, 0) >= problem.sessions[j].seats for j in candidates):

@@ -199,13 +199,22 @@ def test_uncovered_needs_say_why():
     needs = [
         planner.PlanNeed("X", "N1", "COMPETENCY", "none", 30),
         planner.PlanNeed("Y", "N2", "COMPETENCY", "A", 30),
+        planner.PlanNeed("Z", "N3", "COMPETENCY", "B", 30),
+        planner.PlanNeed("W", "N4", "COMPETENCY", "A", 30),
     ]
-    session = planner.PlanSession("S", "A", date(2025, 3, 1), date(2025, 3, 5), 5, 100)
-    solution = milp.solve(planner.Problem.build(needs, [session], {}, 50))
-    assert {c.need_id: c.reason for c in solution.choices} == {
-        "X": "NO_SESSION",
-        "Y": "BUDGET",
-    }
+    sessions = [
+        planner.PlanSession("S", "A", date(2025, 3, 1), date(2025, 3, 5), 5, 100),
+        planner.PlanSession("T", "B", date(2025, 3, 1), date(2025, 3, 5), 0, 100),  # full
+    ]
+    blocked = {"N4": [(date(2025, 3, 4), date(2025, 3, 4))]}
+    problem = planner.Problem.build(needs, sessions, {}, 50, blocked)
+    for solver in (milp.solve, planner.greedy):
+        assert {c.need_id: c.reason for c in solver(problem).choices} == {
+            "X": "NO_SESSION",
+            "Y": "BUDGET",
+            "Z": "NO_SEAT",
+            "W": "DATE_CLASH",
+        }
 
 
 def test_a_free_partner_seat_stretches_the_budget():
