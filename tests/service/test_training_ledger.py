@@ -203,3 +203,48 @@ def test_a_plan_over_budget_or_with_bad_input_stores_nothing(t):
     assert too_small.status_code == 422 and "budget" in too_small.json["errors"]["json"]
     assert t.service.count("plans") == 1
     assert t.call("GET", "/plans/PLN-NOPE").status_code == 404
+
+
+@pytest.mark.postgres
+def test_catalogue_plan_adoption_and_ledger_on_postgres(
+    make_service, postgres_url, keys, employee_events
+):
+    from chassis.migrations import pending_changes
+
+    t = Training(make_service("training", postgres_url), keys, employee_events)
+    assert pending_changes(t.service.engine, t.service.spec.metadata) == []
+    nips = [t.appoint(k) for k in (1, 2)]
+    for nip in nips:
+        t.needs_from_appraisal(nip)
+    provider = t.provider()
+    course = t.course(provider, cost_per_participant=1_000_000)
+    t.ok(
+        "POST",
+        "/partnerships",
+        {
+            "provider_id": provider,
+            "mou_number": "MoU/9",
+            "valid_from": "2025-01-01",
+            "valid_until": "2025-12-31",
+            "free_seats_per_year": 1,
+            "course_ids": [course],
+        },
+        201,
+    )
+    session = t.session(course, *MAR, capacity=5)
+    plan = t.ok("POST", "/plans", {"year": 2025, "budget": 1_000_000}, 201)
+    assert (plan["summary"]["covered"], plan["cost"], plan["summary"]["free_seats_used"]) == (
+        2,
+        1_000_000,
+        1,
+    )
+    assert t.ok("POST", f"/plans/{plan['plan_id']}/adopt")["enrolments"] == 2
+    rows = t.ok("GET", "/enrolments", session_id=session["session_id"])
+    assert sorted(r["cost"] for r in rows) == [0, 1_000_000]
+    for row in rows:
+        t.complete(row["enrolment_id"])
+    units = t.ok("GET", "/ledger/2025/units", as_of="2025-12-01")
+    assert units == [
+        {"unit": "BKD", "employees": 2, "compliant": 2, "rate": 1.0, "at_risk": 0, "jp_total": 48.0}
+    ]
+    assert [e["data"]["jp_year_total"] for e in t.completions()] == [24.0, 24.0]
