@@ -55,7 +55,7 @@ def nominate(uow: UnitOfWork, data: Mapping[str, Any], *, origin: str = "NOMINAT
     enrolment = _new(uow, row, data["nip"], need, origin, status, note=data.get("note"))
     enrolment.supervisor_nip = need.supervisor_nip if need else None
     if status == "ENROLLED":
-        _take_seat(session, enrolment, row)
+        take_seat(session, enrolment, row)
     uow.flush()
     return enrolment
 
@@ -100,7 +100,7 @@ def decide(uow: UnitOfWork, enrolment_id: str, approve: bool, note: str | None) 
     enrolment.note = note or enrolment.note
     enrolment.updated_at = _now()
     if enrolment.status == "ENROLLED":
-        _take_seat(uow.session, enrolment, row)
+        take_seat(uow.session, enrolment, row)
     return enrolment
 
 
@@ -282,7 +282,7 @@ def _new(
     return enrolment
 
 
-def _take_seat(session: Session, enrolment: Enrolment, row: CourseSession) -> None:
+def take_seat(session: Session, enrolment: Enrolment, row: CourseSession) -> None:
     """Charge the seat: an MoU's free seat while the year's quota lasts, else its price."""
     partnership = catalogue.partnership_for(session, row.course_id, row.starts_on)
     if partnership is not None:
@@ -309,7 +309,7 @@ def _promote(session: Session, row: CourseSession) -> Enrolment | None:
         return None
     first.status = "ENROLLED"
     first.updated_at = _now()
-    _take_seat(session, first, row)
+    take_seat(session, first, row)
     return first
 
 

@@ -313,12 +313,14 @@ def adopt(uow: UnitOfWork, plan_id: str) -> dict[str, Any]:
             origin="PLAN",
             plan_id=plan_id,
             supervisor_nip=need.supervisor_nip,
-            cost=item.cost,
-            free_seat=item.free_seat and item.cost == 0,
+            cost=0,
+            free_seat=False,
             created_by=uow.actor_name,
             created_at=now,
             updated_at=now,
         )
+        # Charged as the seat is taken now: an MoU's free seats may have gone since solving.
+        enrolment.take_seat(session, booked, row)
         session.add(booked)
         need.status = "PLANNED"
         made[key] = booked
@@ -328,6 +330,14 @@ def adopt(uow: UnitOfWork, plan_id: str) -> dict[str, Any]:
             f"{len(blockers)} choice(s) of plan {plan_id} no longer fit; solve again.",
             details={"blockers": blockers[:100]},
         )
+    cost = sum(e.cost for e in made.values())
+    if spent + cost > plan.budget:
+        raise ConflictError(
+            f"The seats now cost Rp {cost:,}; with Rp {spent:,} committed that exceeds the "
+            f"budget of Rp {plan.budget:,}. Solve again.",
+            details={"budget": plan.budget, "committed": spent, "plan_cost": cost},
+        )
+    plan.cost = cost
     plan.status = "ADOPTED"
     plan.adopted_by = uow.actor_name
     plan.adopted_at = datetime.now(UTC)

@@ -205,6 +205,36 @@ def test_a_plan_over_budget_or_with_bad_input_stores_nothing(t):
     assert t.call("GET", "/plans/PLN-NOPE").status_code == 404
 
 
+def test_adoption_charges_seats_as_they_are_now(t):
+    nip = t.appoint(1)
+    t.needs_from_appraisal(nip)
+    provider = t.provider()
+    course = t.course(provider, cost_per_participant=1_000_000)
+    t.ok(
+        "POST",
+        "/partnerships",
+        {
+            "provider_id": provider,
+            "mou_number": "MoU/7",
+            "valid_from": "2025-01-01",
+            "valid_until": "2025-12-31",
+            "free_seats_per_year": 1,
+            "course_ids": [course],
+        },
+        201,
+    )
+    session = t.session(course, *MAR, capacity=5)
+    plan = t.ok("POST", "/plans", {"year": 2025, "budget": 0}, 201)
+    assert (plan["cost"], plan["summary"]["covered"]) == (0, 1)  # the MoU's free seat
+    # The free seat goes to someone nominated by hand before the plan is adopted.
+    other = t.nominate(session["session_id"], t.appoint(2))
+    assert (other["cost"], other["free_seat"]) == (0, True)
+    refused = t.call("POST", f"/plans/{plan['plan_id']}/adopt")
+    assert refused.status_code == 409
+    assert refused.json["errors"] == {"budget": 0, "committed": 0, "plan_cost": 1_000_000}
+    assert t.ok("GET", "/enrolments", plan_id=plan["plan_id"]) == []
+
+
 @pytest.mark.postgres
 def test_catalogue_plan_adoption_and_ledger_on_postgres(
     make_service, postgres_url, keys, employee_events
