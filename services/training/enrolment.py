@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from chassis.domain import ConflictError, Invalid, NotAllowed, NotFoundError
@@ -240,7 +241,20 @@ def check_free(session: Session, nip: str, starts_on: date, ends_on: date) -> li
     return [c.enrolment_id for c in clashes if rules.overlaps(starts_on, ends_on, c[1], c[2])]
 
 
+def lock_employee(session: Session, nip: str) -> None:
+    """Serialise bookings of one employee (PostgreSQL; SQLite has one writer at a time): two
+    nominations into different sessions lock different session rows, and could otherwise both
+    pass the overlap check."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = zlib.crc32(f"training-enrolment:{nip}".encode())
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"), {"key": key - 2**32 if key >= 2**31 else key}
+    )
+
+
 def _check_free(session: Session, row: CourseSession, nip: str) -> None:
+    lock_employee(session, nip)
     clashes = check_free(session, nip, row.starts_on, row.ends_on)
     if clashes:
         raise ConflictError(

@@ -300,6 +300,7 @@ def adopt(uow: UnitOfWork, plan_id: str) -> dict[str, Any]:
         if catalogue.seats_taken(session, row.session_id) >= row.capacity:
             blockers.append({"need_id": item.need_id, "why": f"session {row.session_id} is full"})
             continue
+        enrolment.lock_employee(session, item.nip)
         if enrolment.check_free(session, item.nip, row.starts_on, row.ends_on):
             blockers.append({"need_id": item.need_id, "why": "overlapping dates"})
             continue

@@ -312,3 +312,37 @@ def test_partner_free_seats_then_the_discounted_price(t):
     )
     assert unknown.status_code == 422 and "course_ids" in unknown.json["errors"]["json"]
     assert t.service.count("partnerships") == 1
+
+
+@pytest.mark.postgres
+def test_concurrent_bookings_on_postgres_never_overbook_nor_double_book(
+    make_service, postgres_url, keys, employee_events
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    t = Training(make_service("training", postgres_url), keys, employee_events)
+    nips = [t.appoint(k) for k in (1, 2, 3, 4)]
+    provider = t.provider()
+    small = t.session(t.course(provider), *MAR, capacity=2)["session_id"]
+    other = t.session(
+        t.course(provider, competency="Pelayanan publik"), date(2025, 3, 5), date(2025, 3, 6)
+    )["session_id"]
+
+    def nominate(body):
+        client = t.service.app.test_client()
+        return client.post("/enrolments", json=body, headers=t.admin).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        seats = list(pool.map(nominate, [{"session_id": small, "nip": n} for n in nips]))
+    assert sorted(seats) == [201, 201, 409, 409]
+    assert t.ok("GET", f"/sessions/{small}")["enrolled"] == 2
+    # Two overlapping sessions with seats, each employee booked into both at once.
+    wide = t.session(t.course(provider, competency="Perekat bangsa"), *MAR, capacity=10)
+    for nip, seat in zip(nips, seats, strict=True):
+        with ThreadPoolExecutor(2) as pool:
+            bodies = [{"session_id": s, "nip": nip} for s in (wide["session_id"], other)]
+            codes = sorted(pool.map(nominate, bodies))
+        # Holding the small session (3-7 March) clashes with both; otherwise exactly one wins.
+        assert codes == ([409, 409] if seat == 201 else [201, 409]), (nip, codes)
+        held = [e for e in t.ok("GET", "/enrolments", nip=nip) if e["status"] == "ENROLLED"]
+        assert len(held) == 1
