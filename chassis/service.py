@@ -45,7 +45,7 @@ class ServiceSpec:
     def declare(
         cls,
         models: ModuleType,
-        api: ModuleType,
+        api: ModuleType | Sequence[ModuleType],
         handlers: ModuleType,
         validate_event: Callable[[Mapping[str, Any]], None] | None,
         title: str,
@@ -54,12 +54,15 @@ class ServiceSpec:
         jobs: Jobs | None = None,
     ) -> ServiceSpec:
         """The spec of a service from its modules: `models` (Base, outbox, inbox), `api`
-        (BLUEPRINTS) and `handlers` (HANDLERS, and EMPLOYEES when it keeps the roster).
+        (BLUEPRINTS; or several such modules) and `handlers` (HANDLERS, and EMPLOYEES when it
+        keeps the roster).
 
         The service is named after its package and its migrations sit beside its models; a
         roster projection (`chassis.employees`) adds its handlers and `GET /employees/{nip}`.
         """
-        blueprints, consumers = tuple(api.BLUEPRINTS), dict(handlers.HANDLERS)
+        apis = api if isinstance(api, Sequence) else (api,)
+        blueprints = tuple(bp for module in apis for bp in module.BLUEPRINTS)
+        consumers = dict(handlers.HANDLERS)
         employees: EmployeeProjection | None = getattr(handlers, "EMPLOYEES", None)
         if employees is not None:
             blueprints = (employees.blueprint, *blueprints)

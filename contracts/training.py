@@ -70,4 +70,34 @@ COURSE_COMPLETED_V1 = EventContract(
     },
 )
 
-CONTRACTS = (NEED_IDENTIFIED_V1, COURSE_COMPLETED_V1)
+COURSE_COMPLETED_V2 = EventContract(
+    type="training.course.completed",
+    version=2,
+    summary=(
+        "An employee completed a course or approved external learning; its JP entered the "
+        "ledger. v2 adds the competency name, the source and whether it was Latsar."
+    ),
+    data=record(
+        {
+            **COURSE_COMPLETED_V1.data["properties"],
+            "competency": {
+                "type": ["string", "null"],
+                "maxLength": 200,
+                "description": "The competency name needs use (null: external learning)",
+            },
+            "source": {"type": "string", "enum": ["COURSE", "EXTERNAL"]},
+            "latsar": {
+                "type": "boolean",
+                "description": "Basic training of a CPNS (Pelatihan Dasar CPNS) was passed",
+            },
+        }
+    ),
+    example={
+        **COURSE_COMPLETED_V1.example,
+        "competency": "Pengembangan kinerja",
+        "source": "COURSE",
+        "latsar": False,
+    },
+)
+
+CONTRACTS = (NEED_IDENTIFIED_V1, COURSE_COMPLETED_V1, COURSE_COMPLETED_V2)

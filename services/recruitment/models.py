@@ -91,4 +91,5 @@ class UnpaidLeave(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+from services.recruitment import latsar as _latsar  # noqa: E402,F401
 from services.recruitment.selection import models as _selection_models  # noqa: E402,F401

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from chassis.domain import ConflictError, Invalid
 from chassis.uow import UnitOfWork, get_or_refuse
-from services.recruitment import rules
+from services.recruitment import latsar, rules
 from services.recruitment.models import Employee, UnpaidLeave
 
 # North Maluku keeps Eastern Indonesia Time (WIT, UTC+9, no daylight saving): "today" for a
@@ -114,6 +114,8 @@ def update(
         return employee
     if "status" in changed:
         _check_status(employee, changes["status"], correction=correction)
+        if not correction:
+            latsar.check_status_change(session, employee, changes["status"])
     if "supervisor_nip" in changed:
         _check_supervisor(session, nip, changes["supervisor_nip"], loops=True)
     for name in changed:

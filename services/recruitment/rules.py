@@ -167,3 +167,18 @@ def unpaid_leave_problems(
 
 def _periods_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+def latsar_problem(old: str, new: str, *, latsar_passed: bool) -> str | None:
+    """Why a CPNS cannot be appointed PNS for want of Latsar, or None.
+
+    PP 11/2017 as amended by PP 17/2020 and Peraturan LAN 1/2021: a CPNS is appointed PNS only
+    after passing basic training (Latsar) during probation. A correction of a wrongly entered
+    status is not a change of status and is not held to this.
+    """
+    if old == "CPNS" and new == "PNS" and not latsar_passed:
+        return (
+            "A CPNS is appointed PNS only after passing Latsar; no Latsar completion for this "
+            "NIP has been received from training."
+        )
+    return None

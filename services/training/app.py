@@ -5,9 +5,10 @@ from __future__ import annotations
 from chassis.service import ServiceSpec
 from chassis.web import app_factory
 from contracts import validate_event
-from services.training import api, handlers, models
+from services.training import api, api_courses, api_enrolment, api_ledger, handlers, models
 
 TITLE = "Sofifi ASN - Training"
 DESCRIPTION = "Competency development, the JP ledger and Latsar under PP 11/2017 and PP 17/2020."
-SPEC = ServiceSpec.declare(models, api, handlers, validate_event, TITLE, DESCRIPTION)
+APIS = (api, api_courses, api_enrolment, api_ledger)
+SPEC = ServiceSpec.declare(models, APIS, handlers, validate_event, TITLE, DESCRIPTION)
 create_app = app_factory(SPEC)

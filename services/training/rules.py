@@ -203,3 +203,126 @@ def event_data(need: Need) -> dict[str, Any]:
         "source_ref": need.source_ref,
         "reason": need.reason,
     }
+
+
+# -- the JP ledger, enrolment and Latsar (issue 10) -----------------------------------------
+
+# PP 11/2017 as amended by PP 17/2020 (art. 203) and Peraturan LAN on competency development:
+# every civil servant has the right to at least 20 JP of competency development a year.
+JP_MINIMUM = 20
+# How long before the probation year ends a CPNS without Latsar is warned (a Latsar class runs
+# for weeks and must be booked: three months leaves time to place them in one).
+LATSAR_WARNING_DAYS = 90
+
+MODES = ("CLASSICAL", "E_LEARNING", "BLENDED", "COACHING_MENTORING", "ON_THE_JOB")
+PROVIDER_KINDS = ("BPSDM", "LAN", "UNIVERSITY", "NGO", "PROFESSIONAL_BODY", "OTHER")
+# An enrolment that holds (or waits for) a seat, and so blocks overlapping dates.
+ACTIVE = frozenset({"REQUESTED", "ENROLLED", "WAITLISTED"})
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """JP that may count: a passed course, or external learning (counted once approved)."""
+
+    jp: float
+    completed_on: date
+    competency_type: str
+    approved: bool = True
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    """An employee's JP in a year: by competency type, in all, pending and compliance."""
+
+    year: int
+    by_type: dict[str, float]
+    total: float
+    pending: float
+    compliant: bool
+
+
+def year_totals(year: int, lines: list[LedgerLine]) -> YearTotals:
+    """JP of `year` counted by the date of completion; pending external learning not counted.
+
+    PP 11/2017 as amended by PP 17/2020: the 20 JP are a yearly right, so JP count in the
+    calendar year the learning was completed (a course ending on 2 January counts in the new
+    year), and learning outside the catalogue counts only after BKD verifies it.
+    """
+    by_type = dict.fromkeys(COMPETENCY_TYPES, 0.0)
+    pending = 0.0
+    for line in lines:
+        if line.completed_on.year != year:
+            continue
+        if line.approved:
+            by_type[line.competency_type] += line.jp
+        else:
+            pending += line.jp
+    total = sum(by_type.values())
+    return YearTotals(year, by_type, total, pending, total >= JP_MINIMUM)
+
+
+def months_left(year: int, as_of: date) -> int:
+    """Calendar months of `year` still open on `as_of`, the current month included (0-12)."""
+    if as_of.year < year:
+        return 12
+    if as_of.year > year:
+        return 0
+    return 12 - as_of.month + 1
+
+
+def at_risk(total: float, scheduled: float, year: int, as_of: date) -> bool:
+    """Short of 20 JP in `year` even counting the courses booked: still time to act."""
+    return total + scheduled < JP_MINIMUM and months_left(year, as_of) > 0
+
+
+def unit_compliance(totals: list[float]) -> dict[str, float | int]:
+    """A unit's compliance: employees, how many reach 20 JP, and the share (0-1)."""
+    compliant = sum(1 for t in totals if t >= JP_MINIMUM)
+    share = compliant / len(totals) if totals else 0.0
+    return {"employees": len(totals), "compliant": compliant, "rate": round(share, 4)}
+
+
+def overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
+    """True when two date ranges (both ends included) share at least one day."""
+    return a_start <= b_end and b_start <= a_end
+
+
+def seat_outcome(enrolled: int, capacity: int, *, waitlist: bool) -> str | None:
+    """ENROLLED when a seat is free, WAITLISTED when full and waiting is wanted, else None."""
+    if enrolled < capacity:
+        return "ENROLLED"
+    return "WAITLISTED" if waitlist else None
+
+
+def partner_price(price: int, discount_percent: int) -> int:
+    """The price per participant after an MoU's discount, in whole rupiah (rounded up)."""
+    return -(-price * (100 - discount_percent) // 100)
+
+
+@dataclass(frozen=True)
+class LatsarStatus:
+    """Where a CPNS stands with Latsar: the deadline, days left, and whether to warn."""
+
+    probation_ends: date
+    days_left: int
+    done: bool
+    overdue: bool
+    warn: bool
+
+
+def latsar_status(
+    tmt_cpns: date, done: bool, today: date, warning_days: int = LATSAR_WARNING_DAYS
+) -> LatsarStatus:
+    """PP 11/2017 as amended by PP 17/2020, Peraturan LAN 1/2021: Latsar within probation.
+
+    Warn when Latsar is not passed and the probation year ends within `warning_days`.
+    """
+    ends = probation_ends(tmt_cpns)
+    days = (ends - today).days
+    overdue = not done and days <= 0
+    return LatsarStatus(ends, days, done, overdue, not done and days <= warning_days)
+
+
+def is_latsar(competency: str | None) -> bool:
+    """A course or need about Latsar (its fixed competency name)."""
+    return competency == LATSAR_COMPETENCY[0]

@@ -24,7 +24,8 @@ from sofifi.registry import SERVICE_NAMES, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = ROOT / "deploy/rabbitmq/definitions.json"
-CONSUMERS = {"appraisal", "training", "awards", "feedback"}  # DESIGN.md section 1
+# DESIGN.md section 1, and recruitment since issue 10 (Latsar completions gate CPNS -> PNS).
+CONSUMERS = {"recruitment", "appraisal", "training", "awards", "feedback"}
 
 
 def generated() -> str:

@@ -13,6 +13,7 @@ from contracts import validate_event
 from services.recruitment.app import SPEC
 from services.recruitment.models import Employee
 from services.recruitment.roster import today_in_province
+from tests.service.training_support import course_completed
 
 REQUEST_ID = "req-roster-0001"
 
@@ -282,6 +283,8 @@ def test_a_cpns_becomes_pns_only_after_the_probation_year(recruitment, admin, em
     appoint(recruitment, admin, {**employee_events.record(veteran, status="CPNS")})
 
     early = recruitment.client.patch(f"/employees/{recent}", json={"status": "PNS"}, headers=admin)
+    # Latsar passed (tests/service/test_recruitment_latsar.py checks the gate itself).
+    assert recruitment.deliver(course_completed(veteran)) == ["ack"]
     due = recruitment.client.patch(f"/employees/{veteran}", json={"status": "PNS"}, headers=admin)
 
     assert early.status_code == 422

@@ -77,3 +77,41 @@ def need_events(service) -> list[dict[str, Any]]:
     for event in events:
         validate_event(event)
     return events
+
+
+def course_completed(
+    nip: str,
+    *,
+    latsar: bool = True,
+    version: int = 2,
+    completed_on: str = "2025-10-31",
+    enrolment_id: str = "ENR-2025-LATSAR01",
+) -> Event:
+    """A `training.course.completed` event (v2 says whether the course was Latsar)."""
+    data: dict[str, Any] = {
+        "enrolment_id": enrolment_id,
+        "nip": nip,
+        "course_id": "CRS-LATSAR",
+        "course_title": "Pelatihan Dasar CPNS" if latsar else "Kerja sama",
+        "competency_type": "SOSIAL_KULTURAL",
+        "jp": 120,
+        "completed_on": completed_on,
+        "year": int(completed_on[:4]),
+        "jp_year_total": 120,
+    }
+    if version >= 2:
+        data.update(
+            competency="Pelatihan Dasar CPNS (Latsar)" if latsar else "Kerja sama",
+            source="COURSE",
+            latsar=latsar,
+        )
+    event = Event(
+        type="training.course.completed",
+        version=version,
+        data=data,
+        source="training",
+        correlation_id=uuid.uuid4().hex,
+        occurred_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+    )
+    validate_event(event.to_dict())
+    return event
