@@ -11,7 +11,9 @@ from flask import Flask
 from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
-from services.feedback import api, handlers, models
+from services.feedback import api, forum_api, handlers, models, report_api, tables
+
+_ = tables  # the report tables join models.Base.metadata when imported
 
 SPEC = ServiceSpec(
     name="feedback",
@@ -21,7 +23,7 @@ SPEC = ServiceSpec(
     outbox=models.outbox,
     inbox=models.inbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    blueprints=api.BLUEPRINTS,
+    blueprints=(*api.BLUEPRINTS, *report_api.BLUEPRINTS, *forum_api.BLUEPRINTS),
     handlers=handlers.HANDLERS,
     validate_event=validate_event,
 )
