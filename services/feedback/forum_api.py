@@ -42,15 +42,17 @@ class CodesIssuedSchema(ma.Schema):
     codes = ma.fields.List(ma.fields.String(), metadata={"description": "Shown this once"})
 
 
-AnswersSchema = ma.Schema.from_dict(
+# One field per element of PermenPAN-RB 14/2017, in the contract's order and names.
+IkmAnswersSchema = type(
+    "IkmAnswersSchema",
+    (ma.Schema,),
     {e: ma.fields.Integer(required=True, validate=V.Range(1, 4)) for e in IKM_ELEMENTS},
-    name="IkmAnswers",
 )
 
 
 class AnswerSchema(ma.Schema):
     code = Text(required=True, validate=V.Length(max=32))
-    answers = ma.fields.Nested(AnswersSchema, required=True)
+    answers = ma.fields.Nested(IkmAnswersSchema, required=True)
     age_band = ma.fields.String(
         load_default=None, validate=V.OneOf(("<20", "20-29", "30-39", "40-49", "50+"))
     )
@@ -190,7 +192,7 @@ class CommentSchema(ma.Schema):
     replies = ma.fields.List(ma.fields.Nested(lambda: CommentSchema()))
 
 
-class ConsultationSchema(ma.Schema):
+class ConsultationHeadSchema(ma.Schema):
     id = ma.fields.Integer()
     unit = ma.fields.String()
     title = ma.fields.String()
@@ -199,6 +201,9 @@ class ConsultationSchema(ma.Schema):
     open = ma.fields.Boolean()
     summary = ma.fields.String(allow_none=True)
     summary_at = ma.fields.DateTime(allow_none=True)
+
+
+class ConsultationSchema(ConsultationHeadSchema):
     comments = ma.fields.List(ma.fields.Nested(CommentSchema))
 
 
@@ -217,6 +222,16 @@ class SummarySchema(ma.Schema):
     summary = text(20000)
 
 
+class FlaggedSchema(ma.Schema):
+    id = ma.fields.Integer()
+    flagged = ma.fields.Boolean()
+
+
+class ModeratedSchema(ma.Schema):
+    id = ma.fields.Integer()
+    hidden = ma.fields.Boolean()
+
+
 class ModerationLogSchema(ma.Schema):
     moderations = ma.fields.List(ma.fields.Dict())
     flagged = ma.fields.List(ma.fields.Dict())
@@ -233,7 +248,7 @@ class Consultations(MethodView):
             return consultations.open_consultation(uow, data, now())
 
     @forums.arguments(UnitQuerySchema, location="query")
-    @forums.response(200, ConsultationSchema(many=True, exclude=("comments",)))
+    @forums.response(200, ConsultationHeadSchema(many=True))
     def get(self, args):
         """Consultations, newest first (public)."""
         return consultations.listing(reader(), args["unit"], now())
