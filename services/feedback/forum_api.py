@@ -274,9 +274,7 @@ class Comments(MethodView):
 
 @forums.route("/<int:consultation_id>/comments/<int:comment_id>/flag")
 class Flag(MethodView):
-    @forums.response(
-        200, ma.Schema.from_dict({"id": ma.fields.Integer(), "flagged": ma.fields.Boolean()})
-    )
+    @forums.response(200, FlaggedSchema)
     def post(self, consultation_id, comment_id):
         """Flag a comment for the moderators (public)."""
         with transaction() as uow:
@@ -287,9 +285,7 @@ class Flag(MethodView):
 class Moderate(MethodView):
     @roles_required("admin", "officer")
     @forums.arguments(ModerateSchema)
-    @forums.response(
-        200, ma.Schema.from_dict({"id": ma.fields.Integer(), "hidden": ma.fields.Boolean()})
-    )
+    @forums.response(200, ModeratedSchema)
     def post(self, data, consultation_id, comment_id):
         """Hide (or show again) a comment, with the reason."""
         with transaction() as uow:
