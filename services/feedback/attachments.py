@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from chassis.domain import ConflictError, Invalid, NotFoundError
@@ -66,6 +65,9 @@ def _checked_pdf(content: bytes) -> bytes:
 
 
 def _reencoded(content: bytes, media_type: str) -> bytes:
+    # Pillow is imported here, on the first photo: the web process stays small without it.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(content)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
@@ -81,7 +83,9 @@ def _reencoded(content: bytes, media_type: str) -> bytes:
         raise Invalid.field(FIELD, message, location="files") from None
 
 
-def _pixels_only(image: Image.Image, media_type: str) -> bytes:
+def _pixels_only(image: Any, media_type: str) -> bytes:
+    from PIL import Image
+
     # Only the pixels are copied into a new image: EXIF (GPS, camera, time), XMP, ICC and text
     # chunks stay behind with the original.
     if media_type == "image/jpeg":

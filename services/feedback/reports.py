@@ -149,7 +149,8 @@ def add_step(
             public=public,
         )
     )
-    report.updated_at = now
+    if report.updated_at != now:  # a new report already has it: no UPDATE right after INSERT
+        report.updated_at = now
 
 
 def _followed(uow: UnitOfWork, tracking_number: str, secret: str) -> Report:

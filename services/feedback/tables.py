@@ -120,6 +120,17 @@ class Attachment(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class NationalHoliday(Base):
+    """Indonesia's national holidays as the `holidays` package gives them, kept per year so the
+    web process need not load the library's lunar calendars (about 8 MB per process)."""
+
+    __tablename__ = "national_holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+
+
 class CalendarDay(Base):
     """An admin's change to the national calendar: cuti bersama or a removed holiday."""
 
