@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from chassis.service import ServiceSpec
 from chassis.web import create_service_app
@@ -31,4 +31,12 @@ SPEC = ServiceSpec(
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The feedback web app; `config` overrides environment settings (tests)."""
-    return create_service_app(SPEC, config)
+    app = create_service_app(SPEC, config)
+
+    @app.after_request
+    def _no_sniffing(response: Response) -> Response:
+        # Citizens' text and files are data: a browser must never guess them into HTML.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app

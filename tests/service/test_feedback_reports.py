@@ -329,3 +329,13 @@ def test_a_verified_commendation_is_recorded_as_an_event(feedback, employee_even
         "unit": UNIT,
         "recorded_on": "2025-04-17",
     }
+
+
+def test_citizens_text_comes_back_as_json_data_never_sniffed_as_html(feedback):
+    submitted = feedback.submit(title="<script>alert(1)</script>", body="<img src=x onerror=1>")
+    response = feedback.client.get(
+        f"/reports/{submitted['tracking_number']}", headers=feedback.admin
+    )
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.get_json()["title"] == "<script>alert(1)</script>"  # kept as the data it is
