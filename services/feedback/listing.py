@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from chassis.uow import UnitOfWork
 from services.feedback import rules
 from services.feedback.models import Employee
-from services.feedback.tables import Report
+from services.feedback.tables import Report, ReporterContact
 
 PUBLIC_COLUMNS = (
     Report.id,
@@ -54,6 +54,7 @@ def public_list(
     more = len(rows) > limit
     rows = rows[:limit]
     names = _names(uow, {r.employee_nip for r in rows if r.employee_nip})
+    reporters = _reporters(uow, [r.id for r in rows])
     items = [
         {
             "tracking_number": r.tracking_number,
@@ -61,8 +62,10 @@ def public_list(
             "subject": r.subject,
             "unit": r.unit,
             "category": r.category,
-            "title": rules.redact(r.title, names.get(r.employee_nip, ())),
-            "excerpt": rules.excerpt(rules.redact(r.body, names.get(r.employee_nip, ()))),
+            "title": rules.redact(r.title, (*names.get(r.employee_nip, ()), *reporters[r.id])),
+            "excerpt": rules.excerpt(
+                rules.redact(r.body, (*names.get(r.employee_nip, ()), *reporters[r.id]))
+            ),
             "status": r.status,
             "received_at": r.received_at,
         }
@@ -77,6 +80,20 @@ def _names(uow: UnitOfWork, nips: set[str]) -> dict[str, tuple[str, ...]]:
         return {}
     rows = uow.session.execute(select(Employee.nip, Employee.name).where(Employee.nip.in_(nips)))
     return {nip: (name,) for nip, name in rows}
+
+
+def _reporters(uow: UnitOfWork, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    # The reporter's own name and handle are taken out too, wherever they typed them.
+    found: dict[int, tuple[str, ...]] = {i: () for i in ids}
+    if ids:
+        rows = uow.session.execute(
+            select(ReporterContact.report_id, ReporterContact.name, ReporterContact.handle).where(
+                ReporterContact.report_id.in_(ids)
+            )
+        )
+        for report_id, name, handle in rows:
+            found[report_id] = tuple(v for v in (name, handle) if v)
+    return found
 
 
 def statistics(uow: UnitOfWork, unit: str | None = None, category: str | None = None) -> dict:

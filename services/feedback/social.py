@@ -16,8 +16,9 @@ from typing import Any
 
 import marshmallow as ma
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from chassis.domain import Invalid
+from chassis.domain import ConflictError, Invalid
 from chassis.uow import UnitOfWork
 from services.feedback import reports, rules
 from services.feedback.tables import Report
@@ -103,12 +104,16 @@ def import_posts(
         )
     )
     created = []
-    for _number, row in valid:
-        if row["post_url"] in already:
-            continue
-        data = _report_data(channel, row)
-        report = reports.new_report(uow, data, now, secret_hash=_unusable_secret())
-        created.append(report.tracking_number)
+    try:
+        for _number, row in valid:
+            if row["post_url"] in already:
+                continue
+            data = _report_data(channel, row)
+            report = reports.new_report(uow, data, now, secret_hash=_unusable_secret())
+            created.append(report.tracking_number)
+    except IntegrityError:
+        # Another import of the same posts committed first: nothing of this one is kept.
+        raise ConflictError("These posts are being imported by someone else; try again.") from None
     return {"imported": len(created), "skipped": len(valid) - len(created), "created": created}
 
 

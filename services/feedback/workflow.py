@@ -71,8 +71,16 @@ def shape(uow: UnitOfWork, report: Report, now: datetime, *, with_contact: bool)
         if row is not None:
             contact = {k: getattr(row, k) for k in ("name", "email", "phone", "handle")}
     merged_into = uow.session.get(Report, report.merged_into_id) if report.merged_into_id else None
+    fields = {name: getattr(report, name) for name in STAFF_FIELDS}
+    if not with_contact:
+        # Whatever the privacy, the unit never learns who wrote, not even from contact details
+        # the citizen typed into the text.
+        known = uow.session.get(ReporterContact, report.id)
+        names = [v for v in (known.name, known.handle) if v] if known is not None else []
+        fields["title"] = rules.redact(report.title, names)
+        fields["body"] = rules.redact(report.body, names)
     return {
-        **{name: getattr(report, name) for name in STAFF_FIELDS},
+        **fields,
         "overdue": rules.is_overdue(report.due_on, rules.wit_date(now), report.paused_on),
         "merged_into": merged_into.tracking_number if merged_into else None,
         "contact": contact,

@@ -50,7 +50,9 @@ def test_an_anonymous_report_stores_no_contact_and_refuses_one(feedback):
 
 
 def test_confidential_contact_is_seen_by_verifiers_only(feedback):
-    number = feedback.submit(privacy="CONFIDENTIAL")["tracking_number"]
+    number = feedback.submit(
+        privacy="CONFIDENTIAL", body="Hubungi saya, Nurlaila, di nurlaila@example.org"
+    )["tracking_number"]
     admin_view = feedback.client.get(f"/reports/{number}", headers=feedback.admin).get_json()
     assert admin_view["contact"]["email"] == "nurlaila@example.org"
     feedback.moved(number, "verify")
@@ -58,6 +60,7 @@ def test_confidential_contact_is_seen_by_verifiers_only(feedback):
     officer_view = feedback.client.get(f"/reports/{number}", headers=feedback.officer)
     assert officer_view.status_code == 200
     assert officer_view.get_json()["contact"] is None
+    assert "nurlaila" not in str(officer_view.get_json()).lower()
     other = feedback.client.get(f"/reports/{number}", headers=feedback.other_officer)
     assert other.status_code == 403
     public = feedback.client.get("/public/reports").get_json()
@@ -339,3 +342,15 @@ def test_citizens_text_comes_back_as_json_data_never_sniffed_as_html(feedback):
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.get_json()["title"] == "<script>alert(1)</script>"  # kept as the data it is
+
+
+def test_the_reporters_name_never_reaches_the_public_list_or_the_unit(feedback):
+    number = feedback.submit(body="Saya Nurlaila dari Guraping, izin saya belum terbit.")[
+        "tracking_number"
+    ]
+    [item] = feedback.client.get("/public/reports").get_json()["items"]
+    assert "Nurlaila" not in str(item) and "Guraping" in item["excerpt"]
+    feedback.moved(number, "verify")
+    feedback.moved(number, "disposition", unit=UNIT)
+    unit_view = feedback.client.get(f"/reports/{number}", headers=feedback.officer).get_json()
+    assert "Nurlaila" not in str(unit_view)
