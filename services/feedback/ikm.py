@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from chassis.domain import ConflictError, Invalid, NotFoundError
+from chassis.domain import ConflictError, Invalid, NotAllowed, NotFoundError
 from chassis.uow import UnitOfWork
 from contracts.feedback import IKM_ELEMENTS
 from services.feedback import rules
@@ -57,10 +57,16 @@ def _survey(uow: UnitOfWork, survey_id: int) -> IkmSurvey:
     return survey
 
 
+def _check_unit(uow: UnitOfWork, survey: IkmSurvey) -> None:
+    actor = uow.require_actor()
+    if "admin" not in actor.roles and actor.unit != survey.unit:
+        raise NotAllowed("An officer works on their own unit's surveys only.")
+
+
 def issue_codes(uow: UnitOfWork, survey_id: int, count: int) -> dict[str, Any]:
     """One-use respondent codes, shown this once (only their hashes are kept)."""
-    uow.require_actor()
     survey = _survey(uow, survey_id)
+    _check_unit(uow, survey)
     if survey.status != "OPEN":
         raise ConflictError("The survey is closed.")
     codes = [
@@ -141,8 +147,9 @@ def view(uow: UnitOfWork, survey: IkmSurvey) -> dict[str, Any]:
 
 def staff_view(uow: UnitOfWork, survey_id: int) -> dict[str, Any]:
     """One survey as staff follow it."""
-    uow.require_actor()
-    return view(uow, _survey(uow, survey_id))
+    survey = _survey(uow, survey_id)
+    _check_unit(uow, survey)
+    return view(uow, survey)
 
 
 def publish(uow: UnitOfWork, survey_id: int, now: datetime) -> dict[str, Any]:

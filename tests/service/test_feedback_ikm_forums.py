@@ -100,6 +100,11 @@ def test_one_survey_per_unit_and_period_and_admins_open_them(feedback):
         headers=feedback.admin,
     )
     assert bad_period.status_code == 422
+    survey = feedback.client.get("/ikm/surveys").get_json()[0]["id"]
+    elsewhere = feedback.client.post(
+        f"/ikm/surveys/{survey}/codes", json={"count": 5}, headers=feedback.other_officer
+    )
+    assert elsewhere.status_code == 403
 
 
 # -- consultations ----------------------------------------------------------------------------
