@@ -97,6 +97,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("RATELIMIT_PUBLIC", "120 per minute", "Limit per client on calls without a token."),
     EnvVar("RATELIMIT_LOGIN", "10 per minute", "Limit per client on POST /api/v1/auth/token."),
     EnvVar(
+        "FEEDBACK_WRITE_LIMIT",
+        "30 per minute",
+        "Limit per client on the feedback service's public writes (reports, answers, uploads).",
+    ),
+    EnvVar(
         "TRUSTED_PROXIES",
         "0",
         "Reverse proxies in front of the gateway trusted to set X-Forwarded-For (rate-limit keys).",
@@ -139,6 +144,7 @@ class Settings:
     ratelimit_public: str = "120 per minute"
     ratelimit_login: str = "10 per minute"
     trusted_proxies: int = 0
+    feedback_write_limit: str = "30 per minute"
 
     @classmethod
     def from_env(
@@ -188,6 +194,7 @@ class Settings:
             ratelimit_public=get("RATELIMIT_PUBLIC", "120 per minute"),
             ratelimit_login=get("RATELIMIT_LOGIN", "10 per minute"),
             trusted_proxies=int(get("TRUSTED_PROXIES", 0)),
+            feedback_write_limit=get("FEEDBACK_WRITE_LIMIT", "30 per minute"),
         )
 
     def replace(self, **changes: Any) -> Settings:

@@ -12,6 +12,7 @@ from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
 from services.feedback import api, forum_api, handlers, models, report_api, tables
+from services.feedback.limits import init_write_limits
 
 _ = tables  # the report tables join models.Base.metadata when imported
 
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The feedback web app; `config` overrides environment settings (tests)."""
     app = create_service_app(SPEC, config)
+    init_write_limits(app, app.config["SETTINGS"].feedback_write_limit)
 
     @app.after_request
     def _no_sniffing(response: Response) -> Response:

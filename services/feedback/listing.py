@@ -39,8 +39,10 @@ def public_list(
 ) -> dict[str, Any]:
     """A page of public reports, newest first, by keyset (`after` = the last page's `next`):
     an index range scan whatever the page, where OFFSET would read every row it skips."""
-    query = select(*PUBLIC_COLUMNS).where(
-        Report.privacy == "PUBLIC", Report.merged_into_id.is_(None)
+    query = (
+        select(*PUBLIC_COLUMNS, ReporterContact.name, ReporterContact.handle)
+        .outerjoin(ReporterContact, ReporterContact.report_id == Report.id)
+        .where(Report.privacy == "PUBLIC", Report.merged_into_id.is_(None))
     )
     if unit:
         query = query.where(Report.unit == unit)
@@ -54,7 +56,8 @@ def public_list(
     more = len(rows) > limit
     rows = rows[:limit]
     names = _names(uow, {r.employee_nip for r in rows if r.employee_nip})
-    reporters = _reporters(uow, [r.id for r in rows])
+    # The reporter's own name and handle are taken out too, wherever they typed them.
+    reporters = {r.id: tuple(v for v in (r.name, r.handle) if v) for r in rows}
     items = [
         {
             "tracking_number": r.tracking_number,
@@ -80,20 +83,6 @@ def _names(uow: UnitOfWork, nips: set[str]) -> dict[str, tuple[str, ...]]:
         return {}
     rows = uow.session.execute(select(Employee.nip, Employee.name).where(Employee.nip.in_(nips)))
     return {nip: (name,) for nip, name in rows}
-
-
-def _reporters(uow: UnitOfWork, ids: list[int]) -> dict[int, tuple[str, ...]]:
-    # The reporter's own name and handle are taken out too, wherever they typed them.
-    found: dict[int, tuple[str, ...]] = {i: () for i in ids}
-    if ids:
-        rows = uow.session.execute(
-            select(ReporterContact.report_id, ReporterContact.name, ReporterContact.handle).where(
-                ReporterContact.report_id.in_(ids)
-            )
-        )
-        for report_id, name, handle in rows:
-            found[report_id] = tuple(v for v in (name, handle) if v)
-    return found
 
 
 def statistics(uow: UnitOfWork, unit: str | None = None, category: str | None = None) -> dict:

@@ -354,3 +354,41 @@ def test_the_reporters_name_never_reaches_the_public_list_or_the_unit(feedback):
     feedback.moved(number, "disposition", unit=UNIT)
     unit_view = feedback.client.get(f"/reports/{number}", headers=feedback.officer).get_json()
     assert "Nurlaila" not in str(unit_view)
+
+
+def test_public_writes_are_limited_per_client_and_reads_are_not(make_service, service_config):
+    from chassis.migrations import upgrade
+    from services.feedback.app import SPEC, create_app
+
+    url = make_service("feedback").database_url
+    upgrade(SPEC.migrations_dir, url)
+    app = create_app({**service_config, "DATABASE_URL": url, "FEEDBACK_WRITE_LIMIT": "2/minute"})
+    client = app.test_client()
+    body = {
+        "kind": "SUGGESTION",
+        "subject": "UNIT",
+        "unit": UNIT,
+        "category": "Perizinan",
+        "title": "Tambah loket",
+        "body": "Mohon tambah loket.",
+        "privacy": "ANONYMOUS",
+    }
+    one = {"X-Forwarded-For": "203.0.113.7"}
+    two = {"X-Forwarded-For": "198.51.100.9"}
+    assert [
+        client.post("/public/reports", json=body, headers=one).status_code for _ in range(3)
+    ] == [
+        201,
+        201,
+        429,
+    ]
+    refused = client.post("/public/reports", json=body, headers=one)
+    assert refused.get_json()["code"] == 429 and "Retry-After" in refused.headers
+    assert client.post("/public/reports", json=body, headers=two).status_code == 201
+    assert client.get("/public/reports", headers=one).status_code == 200
+    assert (
+        client.post(
+            "/public/track", json={"tracking_number": "LPR-1", "secret": "x" * 10}, headers=one
+        ).status_code
+        == 404
+    )  # following a report is a read
