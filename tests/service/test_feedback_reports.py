@@ -392,3 +392,28 @@ def test_public_writes_are_limited_per_client_and_reads_are_not(make_service, se
         ).status_code
         == 404
     )  # following a report is a read
+
+
+def test_migrations_match_the_models_on_sqlite(feedback):
+    from chassis.migrations import pending_changes
+
+    assert pending_changes(feedback.service.engine, feedback.service.spec.metadata) == []
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_workflow_lists_and_statistics_work(make_service, postgres_url, keys):
+    from chassis.migrations import pending_changes
+
+    feedback = Feedback(make_service("feedback", postgres_url), keys, Clock(wit(2025, 4, 17)))
+    assert pending_changes(feedback.service.engine, feedback.service.spec.metadata) == []
+    number = feedback.submit()["tracking_number"]
+    feedback.moved(number, "verify")
+    feedback.moved(number, "disposition", unit=UNIT)
+    feedback.clock.advance(hours=6)
+    feedback.moved(number, "respond", feedback.officer)
+    [unit] = feedback.client.get("/public/reports/statistics").get_json()["units"]
+    assert unit["mean_response_hours"] == pytest.approx(6.0, abs=0.01)
+    page = feedback.client.get(f"/public/reports?unit={UNIT}&status=IN_FOLLOW_UP").get_json()
+    assert [r["tracking_number"] for r in page["items"]] == [number]
+    feedback.clock.set(wit(2025, 5, 30))
+    assert feedback.client.get("/reports/overdue", headers=feedback.admin).get_json()["total"] == 0
