@@ -116,8 +116,9 @@ def transition(
         note = f"Didisposisikan ke {data['unit']}. {note or ''}".strip()
     if action == "forward":
         note = f"Dialihkan ke {data['forwarded_to']}. {note or ''}".strip()
-    if action in ("reject", "forward") and not note:
-        raise Invalid.field("note", "Say why (the citizen reads it).")
+    if action in ("reject", "forward", "respond", "resolve") and not note:
+        # The citizen reads why a report was refused and what the unit answered or did.
+        raise Invalid.field("note", "Write it down: the citizen reads it on the timeline.")
     if action == "respond" and report.first_response_at is None:
         report.first_response_at = now
     if action == "resolve":

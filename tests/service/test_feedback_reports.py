@@ -114,6 +114,7 @@ def test_the_whole_workflow_records_who_when_why_and_refuses_impossible_moves(
     feedback.moved(number, "verify", note="Laporan lengkap.")
     feedback.moved(number, "disposition", unit=UNIT)
     assert feedback.move(number, "verify").status_code == 409
+    assert feedback.move(number, "respond", feedback.officer).status_code == 422  # say what
     feedback.moved(number, "respond", feedback.officer, note="Petugas sudah dipanggil.")
     finding = feedback.client.post(
         f"/reports/{number}/finding",
@@ -248,13 +249,13 @@ def test_reopen_within_the_window_once(feedback):
     number = submitted["tracking_number"]
     for action, extra in (("verify", {}), ("disposition", {"unit": UNIT})):
         feedback.moved(number, action, **extra)
-    feedback.moved(number, "respond", feedback.officer)
-    feedback.moved(number, "resolve", feedback.officer)
+    feedback.moved(number, "respond", feedback.officer, note="Ditindaklanjuti.")
+    feedback.moved(number, "resolve", feedback.officer, note="Ditindaklanjuti.")
     creds = {"tracking_number": number, "secret": submitted["secret"], "reason": "Belum beres"}
     feedback.clock.advance(days=3)
     reopened = feedback.client.post("/public/track/reopen", json=creds)
     assert reopened.status_code == 200 and reopened.get_json()["status"] == "IN_FOLLOW_UP"
-    feedback.moved(number, "resolve", feedback.officer)
+    feedback.moved(number, "resolve", feedback.officer, note="Ditindaklanjuti.")
     assert feedback.client.post("/public/track/reopen", json=creds).status_code == 409
 
 
@@ -313,7 +314,7 @@ def test_statistics_show_response_times_per_unit(feedback):
     feedback.moved(number, "verify")
     feedback.moved(number, "disposition", unit=UNIT)
     feedback.clock.advance(hours=30)
-    feedback.moved(number, "respond", feedback.officer)
+    feedback.moved(number, "respond", feedback.officer, note="Ditindaklanjuti.")
     [unit] = feedback.client.get("/public/reports/statistics").get_json()["units"]
     assert unit["responded"] == 1
     assert unit["mean_response_hours"] == pytest.approx(30.0, abs=0.1)
@@ -410,7 +411,7 @@ def test_on_postgres_the_workflow_lists_and_statistics_work(make_service, postgr
     feedback.moved(number, "verify")
     feedback.moved(number, "disposition", unit=UNIT)
     feedback.clock.advance(hours=6)
-    feedback.moved(number, "respond", feedback.officer)
+    feedback.moved(number, "respond", feedback.officer, note="Ditindaklanjuti.")
     [unit] = feedback.client.get("/public/reports/statistics").get_json()["units"]
     assert unit["mean_response_hours"] == pytest.approx(6.0, abs=0.01)
     page = feedback.client.get(f"/public/reports?unit={UNIT}&status=IN_FOLLOW_UP").get_json()
