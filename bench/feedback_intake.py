@@ -156,6 +156,8 @@ def run(seconds: float, clients: int, connections: int, workers: int, threads: i
                     )
                 engine.dispose()
                 figures["rss"] = {"feedback": memory(service), "gateway": memory(gateway)}
+                if figures["failed"]:
+                    figures["server_errors"] = server_errors(folder)
             finally:
                 for process in (gateway, service):
                     process.terminate()
@@ -174,6 +176,16 @@ def run(seconds: float, clients: int, connections: int, workers: int, threads: i
         "meets_target": figures["reports_per_second"] >= TARGET_RATE
         and figures["latency_ms"]["p99"] < TARGET_P99_MS,
     }
+
+
+def server_errors(folder: Path, limit: int = 5) -> list[str]:
+    """The last error lines (with their traces) the two processes logged."""
+    found: list[str] = []
+    for name in ("feedback.log", "gateway.log"):
+        for line in (folder / name).read_text(errors="replace").splitlines():
+            if '"level": "ERROR"' in line:
+                found.append(f"{name}: {line[-1500:]}")
+    return found[-limit:]
 
 
 def drive(port, clients, connections, seconds, service, gateway) -> dict:

@@ -195,10 +195,6 @@ class Transition(MethodView):
     @staff.alt_response(409, response="CONFLICT")
     def post(self, data, tracking_number, action):
         """Move the report (409 for a move its state does not allow)."""
-        if action == "disposition" and not data.get("unit"):
-            raise Invalid.field("unit", "Name the unit the report is dispositioned to.")
-        if action == "forward" and not data.get("forwarded_to"):
-            raise Invalid.field("forwarded_to", "Name the authority the report goes to.")
         with transaction() as uow:
             return workflow.transition(uow, tracking_number, action, data, now())
 

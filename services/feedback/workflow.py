@@ -101,6 +101,10 @@ def transition(
     if action in ADMIN_ONLY and "admin" not in actor.roles:
         raise NotAllowed("Only the province's verifiers (admins) take this step.")
     check_access(actor, report)
+    if action == "disposition" and not data.get("unit"):
+        raise Invalid.field("unit", "Name the unit the report is dispositioned to.")
+    if action == "forward" and not data.get("forwarded_to"):
+        raise Invalid.field("forwarded_to", "Name the authority the report goes to.")
     if report.merged_into_id is not None:
         raise ConflictError("This report was merged; the surviving report is handled instead.")
     problem = rules.transition_problem(action, report.status)
