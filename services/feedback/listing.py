@@ -3,6 +3,7 @@ work list (an officer sees their unit's), and the admins' queue of overdue repor
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -85,9 +86,27 @@ def _names(uow: UnitOfWork, nips: set[str]) -> dict[str, tuple[str, ...]]:
     return {nip: (name,) for nip, name in rows}
 
 
+# The statistics aggregate every report (a second or so at a million): each process keeps an
+# answer for a minute, which public figures can afford to lag.
+STATISTICS_SECONDS = 60.0
+_statistics: dict[tuple[str, str | None, str | None], tuple[float, dict]] = {}
+
+
 def statistics(uow: UnitOfWork, unit: str | None = None, category: str | None = None) -> dict:
     """Counts by status and response times per unit, over every report (no text, no names):
     the public sees how each unit handles what it receives, confidential reports included."""
+    key = (str(uow.session.get_bind().url), unit, category)
+    cached = _statistics.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    figures = _statistics_now(uow, unit, category)
+    if len(_statistics) > 256:
+        _statistics.clear()
+    _statistics[key] = (time.monotonic() + STATISTICS_SECONDS, figures)
+    return figures
+
+
+def _statistics_now(uow: UnitOfWork, unit: str | None, category: str | None) -> dict:
     dialect = uow.session.get_bind().dialect.name
     hours = _hours_between(dialect, Report.received_at, Report.first_response_at)
     query = select(
