@@ -129,7 +129,7 @@ CSV = (
 
 def import_file(feedback: Feedback, channel: str, content: str, name: str):
     return feedback.client.post(
-        f"/reports/import/{channel}",
+        f"/social-media/{channel}/import",
         data={"file": (io.BytesIO(content.encode()), name)},
         content_type="multipart/form-data",
         headers=feedback.admin,
@@ -187,7 +187,7 @@ def test_a_file_with_errors_imports_nothing_and_names_the_bad_rows(feedback):
 
 def test_importing_needs_an_admin(feedback):
     response = feedback.client.post(
-        "/reports/import/X",
+        "/social-media/X/import",
         data={"file": (io.BytesIO(CSV.encode()), "x.csv")},
         content_type="multipart/form-data",
         headers=feedback.officer,
