@@ -16,6 +16,8 @@ from services.feedback.rules import WorkCalendar
 from services.feedback.tables import CalendarDay, NationalHoliday
 
 KINDS = ("HOLIDAY", "WORKDAY")
+# National holidays and the cuti bersama the library knows from past decrees ("government").
+CATEGORIES = ("public", "government")
 
 
 def national_holidays(uow: UnitOfWork, year: int) -> dict[date, str]:
@@ -28,7 +30,7 @@ def national_holidays(uow: UnitOfWork, year: int) -> dict[date, str]:
         return dict(rows)
     import holidays
 
-    days = holidays.country_holidays("ID", years=year)
+    days = holidays.country_holidays("ID", years=year, categories=CATEGORIES)
     try:
         with uow.savepoint():
             uow.session.add_all(
@@ -104,7 +106,10 @@ def set_day(uow: UnitOfWork, day: date, kind: str, note: str) -> dict[str, Any]:
     """Add cuti bersama (HOLIDAY) or declare a national holiday a working day (WORKDAY)."""
     actor = uow.require_actor()
     if kind == "WORKDAY" and day not in national_holidays(uow, day.year):
-        raise Invalid.field("day", "Only a national holiday can be declared a working day.")
+        raise Invalid.field(
+            "day",
+            "Only a national holiday or a decreed cuti bersama can be declared a working day.",
+        )
     row = uow.session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(day=day)

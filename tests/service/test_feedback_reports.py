@@ -418,3 +418,23 @@ def test_on_postgres_the_workflow_lists_and_statistics_work(make_service, postgr
     assert [r["tracking_number"] for r in page["items"]] == [number]
     feedback.clock.set(wit(2025, 5, 30))
     assert feedback.client.get("/reports/overdue", headers=feedback.admin).get_json()["total"] == 0
+
+
+def test_lebaran_2025_with_its_cuti_bersama_from_the_library(feedback):
+    # Thu 27 March 2025: Fri 28 cuti bersama (Nyepi), Sat 29 Nyepi, Mon 31 and Tue 1 April Idul
+    # Fitri, Wed 2 - Fri 4 and Mon 7 April cuti bersama: the 3 working days are 8, 9, 10 April.
+    feedback.clock.set(wit(2025, 3, 27, 10))
+    number = feedback.submit()["tracking_number"]
+    report = feedback.client.get(f"/reports/{number}", headers=feedback.admin).get_json()
+    assert report["due_on"] == "2025-04-10"
+    worked = feedback.client.put(
+        "/calendar/days/2025-04-07",
+        json={"kind": "WORKDAY", "note": "Masuk"},
+        headers=feedback.admin,
+    )
+    assert worked.status_code == 200, worked.get_json()
+    later = feedback.submit()["tracking_number"]
+    report = feedback.client.get(f"/reports/{later}", headers=feedback.admin).get_json()
+    assert report["due_on"] == "2025-04-09"
+    year = feedback.client.get("/calendar/2025", headers=feedback.officer).get_json()
+    assert {"day": "2025-04-02", "name": "Eid al-Fitr Joint Holiday"} in year["national"]

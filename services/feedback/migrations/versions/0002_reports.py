@@ -33,7 +33,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_national_holidays_year"), ["year"], unique=False)
     import holidays
 
-    days = holidays.country_holidays("ID", years=SEEDED_YEARS)
+    # National holidays and, for the years decreed, cuti bersama ("government" in the library).
+    days = holidays.country_holidays("ID", years=SEEDED_YEARS, categories=("public", "government"))
     op.bulk_insert(
         national, [{"day": d, "name": days[d][:200], "year": d.year} for d in sorted(days)]
     )
