@@ -193,3 +193,17 @@ def test_importing_needs_an_admin(feedback):
         headers=feedback.officer,
     )
     assert response.status_code == 403
+
+
+def test_a_png_loses_its_text_chunks(feedback, tmp_path):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "rumah saya di Jl. Kenari 7")
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (0, 128, 0, 255)).save(out, format="PNG", pnginfo=info)
+    assert b"Kenari" in out.getvalue()
+    response = upload(feedback, feedback.submit(), out.getvalue(), "peta.png")
+    assert response.status_code == 201 and response.get_json()["media_type"] == "image/png"
+    [path] = stored_files(tmp_path)
+    assert b"Kenari" not in path.read_bytes()

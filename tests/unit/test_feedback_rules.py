@@ -194,3 +194,16 @@ def test_redaction_removes_contacts_numbers_handles_and_names():
 
 def test_excerpt_cuts_at_a_word():
     assert rules.excerpt("kata " * 100, 20) == "kata kata kata kata…"
+
+
+@given(
+    user=st.from_regex(r"[a-z][a-z0-9.]{0,12}", fullmatch=True),
+    domain=st.from_regex(r"[a-z]{2,10}\.(id|com|org)", fullmatch=True),
+    digits=st.from_regex(r"08[0-9]{8,11}", fullmatch=True),
+    words=st.text(alphabet="abcdefghij ", max_size=40),
+)
+def test_contacts_never_survive_redaction(user, domain, digits, words):
+    text = f"{words} {user}@{domain} {words} {digits} {words}"
+    redacted = rules.redact(text)
+    assert f"{user}@{domain}" not in redacted
+    assert digits not in redacted
