@@ -72,6 +72,7 @@ def shape(uow: UnitOfWork, report: Report, now: datetime, *, with_contact: bool)
             contact = {k: getattr(row, k) for k in ("name", "email", "phone", "handle")}
     merged_into = uow.session.get(Report, report.merged_into_id) if report.merged_into_id else None
     fields = {name: getattr(report, name) for name in STAFF_FIELDS}
+    shown_steps = [{name: getattr(s, name) for name in STEP_FIELDS} for s in steps]
     if not with_contact:
         # Whatever the privacy, the unit never learns who wrote, not even from contact details
         # the citizen typed into the text.
@@ -79,12 +80,15 @@ def shape(uow: UnitOfWork, report: Report, now: datetime, *, with_contact: bool)
         names = [v for v in (known.name, known.handle) if v] if known is not None else []
         fields["title"] = rules.redact(report.title, names)
         fields["body"] = rules.redact(report.body, names)
+        for step in shown_steps:
+            if step["actor"] == "citizen" and step["note"]:
+                step["note"] = rules.redact(step["note"], names)
     return {
         **fields,
         "overdue": rules.is_overdue(report.due_on, rules.wit_date(now), report.paused_on),
         "merged_into": merged_into.tracking_number if merged_into else None,
         "contact": contact,
-        "steps": [{name: getattr(s, name) for name in STEP_FIELDS} for s in steps],
+        "steps": shown_steps,
         "attachments": [
             {"id": a.id, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
             for a in attachments

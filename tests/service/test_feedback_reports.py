@@ -346,15 +346,25 @@ def test_citizens_text_comes_back_as_json_data_never_sniffed_as_html(feedback):
 
 
 def test_the_reporters_name_never_reaches_the_public_list_or_the_unit(feedback):
-    number = feedback.submit(body="Saya Nurlaila dari Guraping, izin saya belum terbit.")[
-        "tracking_number"
-    ]
+    submitted = feedback.submit(body="Saya Nurlaila dari Guraping, izin saya belum terbit.")
+    number = submitted["tracking_number"]
     [item] = feedback.client.get("/public/reports").get_json()["items"]
     assert "Nurlaila" not in str(item) and "Guraping" in item["excerpt"]
     feedback.moved(number, "verify")
     feedback.moved(number, "disposition", unit=UNIT)
+    asked = feedback.client.post(
+        f"/reports/{number}/question", json={"question": "Alamat?"}, headers=feedback.officer
+    )
+    assert asked.status_code == 200
+    answered = feedback.client.post(
+        "/public/track/information",
+        json={"tracking_number": number, "secret": submitted["secret"], "text": "Nurlaila, RT 2"},
+    )
+    assert answered.status_code == 200
     unit_view = feedback.client.get(f"/reports/{number}", headers=feedback.officer).get_json()
-    assert "Nurlaila" not in str(unit_view)
+    assert "Nurlaila" not in str(unit_view) and "RT 2" in str(unit_view)
+    admin_view = feedback.client.get(f"/reports/{number}", headers=feedback.admin).get_json()
+    assert "Nurlaila, RT 2" in str(admin_view)
 
 
 def test_public_writes_are_limited_per_client_and_reads_are_not(make_service, service_config):
