@@ -159,6 +159,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("RATELIMIT_PUBLIC", "120 per minute", "Limit per client on calls without a token."),
     EnvVar("RATELIMIT_LOGIN", "10 per minute", "Limit per client on POST /api/v1/auth/token."),
     EnvVar(
+        "FEEDBACK_WRITE_LIMIT",
+        "30 per minute",
+        "Limit per client on the feedback service's public writes (reports, answers, uploads).",
+    ),
+    EnvVar(
         "TRUSTED_PROXIES",
         "0",
         "Reverse proxies in front of the gateway trusted to set X-Forwarded-For (rate-limit keys).",
@@ -223,6 +228,7 @@ class Settings:
     ratelimit_login: str
     trusted_proxies: int
     satyalancana_restart: bool
+    feedback_write_limit: str
 
     @classmethod
     def from_env(
@@ -280,6 +286,7 @@ class Settings:
             ratelimit_login=get("RATELIMIT_LOGIN"),
             trusted_proxies=get("TRUSTED_PROXIES"),
             satyalancana_restart=get("SATYALANCANA_RESTART"),
+            feedback_write_limit=get("FEEDBACK_WRITE_LIMIT"),
         )
 
     def replace(self, **changes: Any) -> Settings:

@@ -42,6 +42,34 @@ COMPLAINT_SUBSTANTIATED_V1 = EventContract(
     },
 )
 
+# v2 adds the severity the verifiers found (RINGAN / SEDANG / BERAT, the levels of PP 94/2021)
+# so that a consumer can weigh a finding without asking for the report.
+COMPLAINT_SUBSTANTIATED_V2 = EventContract(
+    type="feedback.complaint.substantiated",
+    version=2,
+    summary="A citizen's complaint about a named employee was found substantiated, with severity.",
+    data=record(
+        {
+            "tracking_number": TRACKING_NUMBER,
+            "nip": NIP,
+            "unit": UNIT,
+            "substantiated_on": DATE,
+            "incident_date": NULLABLE_DATE,
+            "severity": {"type": "string", "enum": ["RINGAN", "SEDANG", "BERAT"]},
+        },
+        {"category": {"type": "string", "maxLength": 100}},
+    ),
+    example={
+        "tracking_number": "LPR-2025-7K3QX9MD",
+        "nip": "198711032012121003",
+        "unit": "DPMPTSP",
+        "substantiated_on": "2025-04-02",
+        "incident_date": "2025-03-18",
+        "severity": "SEDANG",
+        "category": "Pungutan di luar ketentuan",
+    },
+)
+
 COMMENDATION_RECORDED_V1 = EventContract(
     type="feedback.commendation.recorded",
     version=1,
@@ -102,4 +130,9 @@ IKM_PUBLISHED_V1 = EventContract(
     },
 )
 
-CONTRACTS = (COMPLAINT_SUBSTANTIATED_V1, COMMENDATION_RECORDED_V1, IKM_PUBLISHED_V1)
+CONTRACTS = (
+    COMPLAINT_SUBSTANTIATED_V1,
+    COMPLAINT_SUBSTANTIATED_V2,
+    COMMENDATION_RECORDED_V1,
+    IKM_PUBLISHED_V1,
+)
