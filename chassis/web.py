@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, g, request
 from kombu import Connection
 from sqlalchemy import Engine, func, select
 
+from chassis import fields, inputs
 from chassis.auth import Auth, optional_principal
 from chassis.bus import broker_reachable
 from chassis.config import ENV_NAMES, Settings
@@ -60,12 +61,22 @@ class Api(flask_smorest.Api):
 
 
 def create_base_app(
-    name: str, config: Mapping[str, Any] | None, *, title: str, description: str = ""
+    name: str,
+    config: Mapping[str, Any] | None,
+    *,
+    title: str,
+    description: str = "",
+    unchecked_json_endpoints: frozenset[str] = frozenset(),
 ) -> tuple[Flask, Api]:
-    """A Flask app with settings, JSON logs, request ids, OpenAPI, errors and metrics."""
+    """A Flask app with settings, JSON logs, request ids, OpenAPI, errors and metrics.
+
+    Every JSON body is parsed within bounds first (chassis.inputs) except at
+    `unchecked_json_endpoints` (the gateway's proxy streams bodies to the service, which checks).
+    """
     config = dict(config or {})
     settings = Settings.from_env(name, {k: v for k, v in config.items() if k in ENV_NAMES})
     app = Flask(name)
+    inputs.init_app(app)
     app.config.update(
         SETTINGS=settings,
         API_TITLE=title,
@@ -87,7 +98,9 @@ def create_base_app(
     app.config.update({k: v for k, v in config.items() if k not in ENV_NAMES})
     configure_logging(name, settings.log_level)
     _init_request_ids(app)
+    inputs.check_json_bodies(app, unchecked_json_endpoints)
     api = Api(app)
+    api.register_field(fields.Decimal, "string", "decimal")
     register_error_handlers(app)
     Metrics().init_app(app, name)
     Health().init_app(app, name)

@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         title="Sofifi ASN - Gateway",
         description="The one entry point of the platform: tokens, routing to the five services, "
         "the combined API document and the platform's health.",
+        unchecked_json_endpoints=frozenset({"proxy.proxy"}),
     )
     settings: Settings = app.config["SETTINGS"]
     # Flask's default is None (unlimited); the key exists, so setdefault would not do.

@@ -109,7 +109,7 @@ class EmployeeSearchArgs(ma.Schema):
         validate=ma.validate.Length(max=200),
         metadata={"description": "Part of the name (any case) or the start of the NIP"},
     )
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 
