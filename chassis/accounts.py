@@ -14,9 +14,13 @@ far-future time would pin a projection for good).
 from __future__ import annotations
 
 import re
+import secrets
+import shutil
+import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -140,3 +144,33 @@ def provision(
         granted.topic_read,
     )
     return user
+
+
+def local_service_urls(
+    amqp_url: str, exchange: str, services: Iterable[str], prefix: str = "sofifi-"
+) -> dict[str, str]:
+    """Each service's own user on a broker of this machine, made with `rabbitmqctl` (fresh
+    random passwords), as AMQP URLs; {} when the broker is elsewhere or rabbitmqctl cannot
+    run (then every process keeps `amqp_url`'s one account)."""
+    parts = urlsplit(amqp_url)
+    if parts.scheme not in ("amqp", "pyamqp") or parts.hostname not in ("localhost", "127.0.0.1"):
+        return {}
+    if not shutil.which("rabbitmqctl"):
+        return {}
+    vhost = unquote(parts.path[1:]) or "/"
+
+    def ctl(*args: str) -> None:
+        subprocess.run(
+            ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=60
+        )
+
+    urls = {}
+    try:
+        for service in services:
+            password = secrets.token_hex(16)
+            user = provision(ctl, service, password, exchange, prefix=prefix, vhost=vhost)
+            netloc = f"{quote(user)}:{password}@{parts.hostname}:{parts.port or 5672}"
+            urls[service] = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return urls

@@ -135,9 +135,13 @@ def topology_declare() -> None:
 @click.option("--write", "path", type=click.Path(dir_okay=False, path_type=Path))
 def topology_definitions(path: Path | None) -> None:
     """Print (or --write) the topology as a RabbitMQ definitions file."""
+    from chassis import accounts
     from chassis.worker import topology_for
 
-    document = topology_for(Settings.from_env("gateway")).definitions(_consumers())
+    settings = Settings.from_env("gateway")
+    document = topology_for(settings).definitions(_consumers())
+    # What each service's own broker user may declare, read and publish (chassis.accounts).
+    document.update(accounts.definitions(SERVICE_NAMES, settings.event_exchange))
     text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     if path is None:
         click.echo(text, nl=False)

@@ -1,8 +1,8 @@
 """Forged events against the real broker: each service has its own user (chassis.accounts).
 
 The broker refuses a routing key the user does not own and a `user_id` that is not the user's;
-the consumer (training) dead-letters an event whose type belongs to another service than the broker user
-that published it, and one whose `occurred_at` is far in the future.
+the consumer (training) dead-letters an event whose type belongs to another service than the
+broker user that published it, and one whose `occurred_at` is far in the future.
 """
 
 from __future__ import annotations

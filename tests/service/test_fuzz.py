@@ -54,9 +54,7 @@ def seeded(name, make_service, keys, employee_events):
 
 
 @pytest.mark.parametrize("name", SERVICE_NAMES)
-def test_every_operation_of_the_service_survives_fuzzing(
-    name, make_service, keys, employee_events
-):
+def test_every_operation_of_the_service_survives_fuzzing(name, make_service, keys, employee_events):
     service = seeded(name, make_service, keys, employee_events)
 
     report = fuzz(service.app, callers(keys, employee_events.nip(1)))
@@ -71,9 +69,7 @@ def platform(make_service, service_config, keys, employee_events, tmp_path: Path
     """The gateway in process, each seeded service served over HTTP behind it."""
     with ExitStack() as stack:
         urls = {
-            name: stack.enter_context(
-                serve(seeded(name, make_service, keys, employee_events).app)
-            )
+            name: stack.enter_context(serve(seeded(name, make_service, keys, employee_events).app))
             for name in SERVICE_NAMES
         }
         database_url = f"sqlite:///{tmp_path}/gateway.db"
