@@ -18,10 +18,9 @@ from chassis.config import SERVICE_NAMES, Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
-from gateway import auth, openapi, proxy
+from gateway import auth, health, openapi, proxy
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
-from gateway.health import platform_health
 from gateway.state import GatewayState, VerifiedTokens
 from gateway.upstream import Upstream
 
@@ -69,8 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(auth.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)
-    # The gateway's /health is the platform's: every backend's readiness, gathered in parallel.
-    app.view_functions["health.health"] = platform_health
+    # Public /health says up or down; details, /ready's checks and /metrics are for admins.
+    health.init_app(app)
     limiter = init_rate_limits(app, settings)
     # The common proxied call is served below Flask (see gateway/fastpath.py); inside ProxyFix,
     # so that it sees the client's address as the rate limits do.
@@ -130,6 +129,11 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
         error_message=f"Too many login attempts from this client (limit: "
         f"{settings.ratelimit_login}); wait and try again.",
     )(app.view_functions["auth.token"])
+    app.view_functions["health.health"] = limiter.limit(
+        settings.ratelimit_public,
+        error_message=f"Too many health checks from this client (limit: "
+        f"{settings.ratelimit_public}); wait and try again.",
+    )(app.view_functions["health.health"])
     app.view_functions["proxy.proxy"] = limiter.limit(
         settings.ratelimit_public,
         error_message=f"Too many calls without a token from this client (limit: "

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # A service's operational endpoints stay inside the network (the gateway's /health sums them up).
-INTERNAL_PATHS = frozenset({"metrics", "ready", "health"})
+INTERNAL_PATHS = frozenset({"metrics", "ready", "health", "live"})
 FORWARDED_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language")
 HOP_BY_HOP = frozenset(
     {

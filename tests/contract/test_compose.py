@@ -407,7 +407,8 @@ def test_k8s_web_pods_have_probes_and_a_128mi_limit(k8s):
     for name in WEB.values():
         (web,) = containers(k8s["Deployment", name])
         assert web["readinessProbe"]["httpGet"]["path"] == "/ready", name
-        assert web["livenessProbe"]["httpGet"]["path"] == "/health", name
+        # The process only: a broker or database outage must not restart every pod.
+        assert web["livenessProbe"]["httpGet"]["path"] == "/live", name
         assert web["resources"]["limits"]["memory"] == "128Mi", name
         assert web["resources"]["requests"]["memory"], name
 
