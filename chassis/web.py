@@ -11,7 +11,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, send_from_directory
 from kombu import Connection
 from sqlalchemy import Engine, func, select
 
@@ -35,6 +35,7 @@ from chassis.uow import UnitOfWork, unit_of_work
 log = logging.getLogger("sofifi.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+SWAGGER_UI_PATH = "/swagger-ui"  # where every app serves Swagger UI's files (pinned package)
 
 
 class ErrorSchema(ma.Schema):
@@ -85,7 +86,7 @@ def create_base_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=f"{SWAGGER_UI_PATH}/",
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {
@@ -97,6 +98,7 @@ def create_base_app(
     )
     app.config.update({k: v for k, v in config.items() if k not in ENV_NAMES})
     configure_logging(name, settings.log_level)
+    _init_swagger_ui(app)
     _init_request_ids(app)
     inputs.check_json_bodies(app, unchecked_json_endpoints)
     api = Api(app)
@@ -105,6 +107,16 @@ def create_base_app(
     Metrics().init_app(app, name)
     Health().init_app(app, name)
     return app, api
+
+
+def _init_swagger_ui(app: Flask) -> None:
+    """Swagger UI's files served from the pinned `swagger-ui-bundle` package, not a CDN."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    def swagger_ui(filename: str) -> Response:
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+    app.add_url_rule(f"{SWAGGER_UI_PATH}/<path:filename>", "swagger_ui", swagger_ui)
 
 
 def _init_request_ids(app: Flask) -> None:

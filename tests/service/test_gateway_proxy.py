@@ -483,3 +483,14 @@ def collect_refs(node) -> list[str]:
     if isinstance(node, list):
         return [ref for value in node for ref in collect_refs(value)]
     return []
+
+
+def test_swagger_ui_is_served_from_the_project_not_a_cdn(make_gateway):
+    gateway = make_gateway({})
+    page = gateway.get("/api/v1/docs").get_data(as_text=True)
+    assert "/swagger-ui/swagger-ui-bundle.js" in page
+    assert "https://" not in page
+    script = gateway.get("/swagger-ui/swagger-ui-bundle.js")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.data
+    own_docs = gateway.get("/docs").get_data(as_text=True)  # flask-smorest's page of the app
+    assert "/swagger-ui/swagger-ui-bundle.js" in own_docs and "https://cdn" not in own_docs
