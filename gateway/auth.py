@@ -6,6 +6,8 @@ from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, sign_token
 from chassis.db import request_session
+from chassis.errors import Unauthorized
+from gateway import throttle
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
 from gateway.users import authenticate
@@ -19,10 +21,18 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def token(credentials: dict):
-    """Exchange a username and password for a bearer token (rate-limited per client)."""
+    """Exchange a username and password for a bearer token (rate-limited per client, and per
+    account after repeated wrong passwords)."""
     state = gateway_state()
     settings = state.settings
-    user = authenticate(request_session(), credentials["username"], credentials["password"])
+    session = request_session()
+    throttle.refuse_if_locked(session, credentials["username"])
+    try:
+        user = authenticate(session, credentials["username"], credentials["password"])
+    except Unauthorized:
+        throttle.record_failure(session, credentials["username"])
+        raise
+    throttle.record_success(session, user.username)
     access_token = sign_token(
         state.signing_key,
         subject=user.username,

@@ -32,3 +32,14 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
+
+
+class LoginThrottle(Base):
+    """Failed logins per username (known or not), shared by every gateway worker and replica."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
