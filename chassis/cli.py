@@ -241,3 +241,16 @@ def user_create(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} created with roles {', '.join(sorted(set(roles)))}")
+
+
+@user.command("deactivate")
+@click.option("--username", required=True)
+def user_deactivate(username: str) -> None:
+    """Deactivate a gateway user: no more logins, and every token they hold is refused now."""
+    from gateway.users import deactivate_user_command
+
+    try:
+        deactivate_user_command(Settings.from_env("gateway"), username)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} deactivated; their tokens are revoked")

@@ -21,6 +21,7 @@ from chassis.web import create_base_app, database_check
 from gateway import auth, health, openapi, proxy
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
+from gateway.revocation import RevocationList
 from gateway.state import GatewayState, VerifiedTokens
 from gateway.upstream import Upstream
 
@@ -60,11 +61,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pool=pool,
         upstreams={name: Upstream.of(url) for name, url in settings.service_urls.items()},
         aggregator=Aggregator(pool, executor, settings.gateway_part_timeout),
-        tokens=VerifiedTokens(app.extensions["auth"]),
+        tokens=VerifiedTokens(
+            app.extensions["auth"],
+            revocations=RevocationList(Database.state(app).session_factory),
+        ),
         signing_key=signing_key(app, settings),
         api=api,
     )
     app.extensions["gateway"] = state
+    # The gateway's own endpoints verify tokens as its proxy does: cached, revocation checked.
+    app.extensions["auth"] = state.tokens
     api.register_blueprint(auth.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, sign_token
+from chassis.auth import bearer_token, current_principal, sign_token
 from chassis.db import request_session
 from chassis.errors import Unauthorized
-from gateway import throttle
+from gateway import revocation, throttle
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
 from gateway.users import authenticate
@@ -60,3 +60,20 @@ def token(credentials: dict):
 def me():
     """The caller as their token describes them."""
     return current_principal()
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.doc(security=[{"bearerAuth": []}])
+def logout():
+    """Sign out: the caller's token is refused from now on, everywhere behind the gateway."""
+    principal = current_principal()
+    state = gateway_state()
+    jti, expires = state.tokens.claims(bearer_token() or "")
+    if jti is None:
+        raise Unauthorized("This token has no id and cannot be signed out; let it expire.")
+    session = request_session()
+    revocation.revoke_token(session, principal.username, jti, int(expires))
+    session.commit()
+    state.tokens.revocations.reload()  # this process refuses it at once; others within seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from chassis.auth import TokenVerifier
 from chassis.cli import main
 from chassis.db import Database
 from chassis.migrations import pending_changes, upgrade
-from gateway import throttle
+from gateway import revocation, throttle
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.models import Base, User
 from gateway.users import BAD_CREDENTIALS, InvalidUser, create_user
@@ -327,3 +328,44 @@ def test_unknown_usernames_lock_the_same_way_and_a_success_clears_the_count(gate
     assert login(client, "ani", PASSWORD, "10.0.3.1").status_code == 200
     assert login(client, "ani", "wrong", "10.0.3.2").status_code == 401  # counting anew
     assert login(client, "ani", PASSWORD, "10.0.3.3").status_code == 200
+
+
+def test_a_signed_out_token_is_refused_at_once_by_every_worker(gateway_config):
+    first, second = create_app(gateway_config), create_app(gateway_config)
+    add_user(first, "ani")
+    token = login(first.test_client(), "ani", PASSWORD).json["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    other = second.test_client()
+    assert other.get("/api/v1/auth/me", headers=bearer).status_code == 200  # cached there
+
+    assert first.test_client().post("/api/v1/auth/logout", headers=bearer).status_code == 204
+
+    assert first.test_client().get("/api/v1/auth/me", headers=bearer).status_code == 401
+    time.sleep(revocation.REFRESH_SECONDS + 0.1)  # the other worker rereads the list
+    refused = other.get("/api/v1/auth/me", headers=bearer)
+    assert refused.status_code == 401 and "revoked" in refused.json["message"]
+    # The proxy (fast path) refuses it too, before any backend is tried.
+    assert other.get("/api/v1/appraisal/periods", headers=bearer).status_code == 401
+    fresh = login(other, "ani", PASSWORD).json["access_token"]
+    assert (
+        other.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {fresh}"}).status_code
+        == 200
+    )
+
+
+def test_deactivation_revokes_every_token_and_stops_logins(gateway_config, monkeypatch):
+    app = create_app(gateway_config)
+    add_user(app, "ani")
+    client = app.test_client()
+    tokens = [login(client, "ani", PASSWORD, f"10.0.0.{i}").json["access_token"] for i in (1, 2)]
+    monkeypatch.setenv("DATABASE_URL", gateway_config["DATABASE_URL"])
+
+    result = CliRunner().invoke(main, ["user", "deactivate", "--username", "ani"])
+
+    assert result.exit_code == 0, result.output
+    app.extensions["gateway"].tokens.revocations.reload()
+    for token in tokens:
+        answer = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 401
+    assert login(client, "ani", PASSWORD, "10.0.0.3").status_code == 401
+    assert stored_user(app, "ani").active is False
