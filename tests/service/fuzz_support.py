@@ -8,9 +8,10 @@ are collected (one example each) rather than raised one at a time, so a run repo
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,17 +54,25 @@ class FuzzReport:
         return "\n".join(lines)
 
 
-def callers(keys: Any, nip: str, unit: str = "BKD") -> dict[str, dict[str, str]]:
-    """Headers of each caller: nobody, then a token of each role (with a NIP and a unit)."""
-    made = {"anonymous": {}}
+Caller = Callable[[], Mapping[str, str]]
+
+
+def callers(keys: Any, nip: str, unit: str = "BKD", *, fresh: bool = False) -> dict[str, Caller]:
+    """Headers of each caller: nobody, then a token of each role (with a NIP and a unit);
+    `fresh`: a new token for every call (a fuzzed sign-out must not silence the rest)."""
+    made: dict[str, Caller] = {"anonymous": dict}
     for role in ROLES:
-        made[role] = keys.headers(role, subject=f"fuzz-{role}", nip=nip, unit=unit)
+
+        def headers(role: str = role) -> Mapping[str, str]:
+            return keys.headers(role, subject=f"fuzz-{role}", nip=nip, unit=unit)
+
+        made[role] = headers if fresh else functools.partial(dict, headers())
     return made
 
 
 def fuzz(
     app: Flask,
-    headers: Mapping[str, Mapping[str, str]],
+    headers: Mapping[str, Caller],
     *,
     openapi_path: str = "/openapi.json",
     max_examples: int = MAX_EXAMPLES,
@@ -86,7 +95,7 @@ def fuzz(
 def _fuzz_operation(
     operation: Any,
     mode: GenerationMode,
-    headers: Mapping[str, Mapping[str, str]],
+    headers: Mapping[str, Caller],
     max_examples: int,
     report: FuzzReport,
 ) -> None:
@@ -101,7 +110,8 @@ def _fuzz_operation(
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         report.cases += 1
-        for caller, caller_headers in headers.items():
+        for caller, make_headers in headers.items():
+            caller_headers = make_headers()
             report.calls += 1
             try:
                 case.call_and_validate(headers=dict(caller_headers), checks=CHECKS)

@@ -87,7 +87,7 @@ def platform(make_service, service_config, keys, employee_events, tmp_path: Path
 def test_every_operation_through_the_gateway_survives_fuzzing(platform, keys, employee_events):
     report = fuzz(
         platform,
-        callers(keys, employee_events.nip(1)),
+        callers(keys, employee_events.nip(1), fresh=True),
         openapi_path="/api/v1/openapi.json",
         max_examples=GATEWAY_EXAMPLES,
     )
@@ -148,7 +148,7 @@ def broken_app(tmp_path: Path, keys):
 
 
 def test_the_harness_fails_on_a_server_error_and_on_a_schema_violation(tmp_path, keys):
-    report = fuzz(broken_app(tmp_path, keys), {"anonymous": {}}, max_examples=25)
+    report = fuzz(broken_app(tmp_path, keys), {"anonymous": dict}, max_examples=25)
 
     found = {(op, problem.split(" (")[0]) for op, problem in report.failures}
     assert ("GET /things/crash", "Server error") in found
