@@ -147,17 +147,23 @@ def provision(
 
 
 def local_service_urls(
-    amqp_url: str, exchange: str, services: Iterable[str], prefix: str = "sofifi-"
+    amqp_url: str, exchange: str, services: Iterable[str], prefix: str | None = None
 ) -> dict[str, str]:
     """Each service's own user on a broker of this machine, made with `rabbitmqctl` (fresh
     random passwords), as AMQP URLs; {} when the broker is elsewhere or rabbitmqctl cannot
-    run (then every process keeps `amqp_url`'s one account)."""
+    run (then every process keeps `amqp_url`'s one account).
+
+    Users are named `sofifi-<service>`, or `<vhost>-<service>` on another virtual host than
+    `/` (users are broker-wide: two runs on two vhosts must not change each other's passwords).
+    """
     parts = urlsplit(amqp_url)
     if parts.scheme not in ("amqp", "pyamqp") or parts.hostname not in ("localhost", "127.0.0.1"):
         return {}
     if not shutil.which("rabbitmqctl"):
         return {}
     vhost = unquote(parts.path[1:]) or "/"
+    if prefix is None:
+        prefix = "sofifi-" if vhost == "/" else f"{vhost}-"
 
     def ctl(*args: str) -> None:
         subprocess.run(
