@@ -77,8 +77,8 @@ class IntegerPathConverter(IntegerConverter):
         max: int | None = None,
         signed: bool = False,
     ) -> None:
-        super().__init__(map, fixed_digits, min=min, max=INT_MAX if max is None else max)
-        self.signed = signed
+        upper = INT_MAX if max is None else max
+        super().__init__(map, fixed_digits, min=min, max=upper, signed=signed)
         self.name = "path"  # set to the variable's name by BoundedRule
 
     def to_python(self, value: str) -> int:
