@@ -13,6 +13,8 @@ far-future time would pin a projection for good).
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import secrets
 import shutil
@@ -20,9 +22,11 @@ import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+ACCOUNTS_FILE = "broker-accounts.json"  # under SOFIFI_VAR_DIR, written by `sofifi run`
 
 
 def owner(event_type: str) -> str:
@@ -180,3 +184,13 @@ def local_service_urls(
     except (OSError, subprocess.SubprocessError):
         return {}
     return urls
+
+
+def write_accounts_file(path: Path, urls: dict[str, str]) -> None:
+    """Keep the service URLs (with their passwords) for tools of this machine that must act as
+    a service, e.g. publish its events: created 0600, never readable by others."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as accounts_file:
+        json.dump(urls, accounts_file, indent=2, sort_keys=True)

@@ -122,7 +122,9 @@ def service_accounts(settings: Settings) -> dict[str, str]:
 
     with connect(settings.amqp_url) as connection:
         topology_for(settings).declare(connection, _consumers())
-    log.info("one broker user per service", extra={"users": sorted(urls)})
+    path = settings.var_dir / accounts.ACCOUNTS_FILE
+    accounts.write_accounts_file(path, urls)
+    log.info("one broker user per service", extra={"services": sorted(urls), "file": str(path)})
     return urls
 
 
