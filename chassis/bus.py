@@ -81,6 +81,8 @@ class Outgoing:
     correlation_id: str
     source: str
     body: bytes
+    # The broker user that first published it (kept when a dead letter is replayed).
+    user_id: str | None = None
 
     @classmethod
     def of(cls, event: Event) -> Outgoing:
@@ -232,15 +234,22 @@ def broker_reachable(url: str, timeout: float = 2.0) -> bool:
         connection.release()
 
 
-def message_properties(message: Outgoing) -> dict[str, Any]:
-    """AMQP properties of an event's message (DESIGN.md section 3)."""
-    return {
+def message_properties(message: Outgoing, user_id: str | None = None) -> dict[str, Any]:
+    """AMQP properties of an event's message (DESIGN.md section 3).
+
+    `user_id` is the publishing broker user: RabbitMQ refuses a message whose user_id is not
+    the connection's own user, so consumers can trust it (chassis.senders).
+    """
+    properties = {
         "message_id": message.event_id,
         "type": message.type,
         "delivery_mode": 2,
         "app_id": message.source,
         "timestamp": int(time.time()),
     }
+    if message.user_id or user_id:
+        properties["user_id"] = message.user_id or user_id
+    return properties
 
 
 class Publisher:
@@ -258,6 +267,8 @@ class Publisher:
         self.confirm_timeout = confirm_timeout
         self._channel = None
         self._confirms = connection.transport.driver_type == "amqp"
+        # Stamped on every message; the broker checks it is the connection's own user.
+        self._user_id = connection.userid if self._confirms else None
         self._next_tag = 1
         self._pending: set[int] = set()
         self._nacked = False
@@ -305,7 +316,7 @@ class Publisher:
                         content_type="application/json",
                         content_encoding="utf-8",
                         headers={"correlation_id": outgoing.correlation_id},
-                        properties=message_properties(outgoing),
+                        properties=message_properties(outgoing, self._user_id),
                     )
                     channel.basic_publish(message, exchange, routing_key or outgoing.type)
                     if self._confirms:

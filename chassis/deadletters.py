@@ -127,4 +127,7 @@ def _outgoing(message) -> Outgoing:
         correlation_id=str(headers.get("correlation_id") or ""),
         source=source,
         body=body,
+        # Replayed as its first publisher sent it: the consumer checks who that was (replaying
+        # for another user needs a broker account tagged `impersonator`).
+        user_id=properties.get("user_id"),
     )

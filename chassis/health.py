@@ -1,4 +1,4 @@
-"""`/health` (the process is alive) and `/ready` (its database and broker are reachable)."""
+"""`/health` and `/live` (the process is alive), `/ready` (its database and broker answer)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ class Health:
         def health():
             """The process is up."""
             return jsonify({"status": "ok", "service": service})
+
+        @blueprint.get("/live")
+        def live():
+            """The process answers (liveness probes: never a dependency, so that a broker or
+            database outage does not restart every pod)."""
+            return jsonify({"status": "ok"})
 
         @blueprint.get("/ready")
         def ready():

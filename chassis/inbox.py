@@ -30,11 +30,14 @@ from kombu.message import Message
 from sqlalchemy import Column, Engine, MetaData, String, Table, func
 from sqlalchemy.orm import Session
 
+from chassis.accounts import SenderCheck
 from chassis.bus import Event, Topology
 from chassis.db import UtcDateTime, insert_if_absent, ping
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
+# A consumer told nothing about accounts checks only the clock (chassis.accounts).
+SHARED_ACCOUNT = SenderCheck(prefix=None)
 
 Handler = Callable[[Session, Event], None]
 BatchHandler = Callable[[Session, list[Event]], None]
@@ -60,15 +63,24 @@ class DatabaseUnavailable(Exception):
     """The consumer's database does not answer: not the event's fault, so it is not retried."""
 
 
-def decode(message: Message, validate: EventValidator | None) -> Event:
-    """The event a message carries, checked against its contract."""
+def decode(
+    message: Message, validate: EventValidator | None, senders: SenderCheck | None = None
+) -> Event:
+    """The event a message carries, checked against its contract, its publisher (the
+    broker-validated `user_id`) and the clock (chassis.accounts)."""
     try:
         envelope = json.loads(message.body)
         if validate is not None:
             validate(envelope)
-        return Event.from_dict(envelope)
+        event = Event.from_dict(envelope)
+        problem = (senders or SHARED_ACCOUNT).problem(
+            event.type, message.properties.get("user_id"), event.occurred
+        )
     except Exception as exc:
         raise InvalidEvent(str(exc)[:300]) from exc
+    if problem:
+        raise InvalidEvent(problem)
+    return event
 
 
 def handles_batches(many: BatchHandler) -> Handler:
@@ -102,6 +114,7 @@ class EventConsumer:
         topology: Topology,
         connection_factory: Callable[[], Connection],
         validate: EventValidator | None = None,
+        senders: SenderCheck | None = None,
         prefetch: int = 200,
         batch_size: int = 100,
         batch_wait: float = 0.005,
@@ -114,6 +127,7 @@ class EventConsumer:
         self.topology = topology
         self.connection_factory = connection_factory
         self.validate = validate
+        self.senders = senders
         self.prefetch = prefetch
         self.batch_size = batch_size
         self.batch_wait = batch_wait
@@ -133,7 +147,7 @@ class EventConsumer:
         events: list[tuple[Message, Event]] = []
         for message in messages:
             try:
-                events.append((message, decode(message, self.validate)))
+                events.append((message, decode(message, self.validate, self.senders)))
             except InvalidEvent as exc:
                 log.error(
                     "invalid event dead-lettered",

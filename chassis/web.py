@@ -10,10 +10,11 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, send_from_directory
 from kombu import Connection
 from sqlalchemy import Engine, func, select
 
+from chassis import fields, inputs
 from chassis.auth import Auth, optional_principal
 from chassis.bus import broker_reachable
 from chassis.config import ENV_NAMES, Settings, url_var
@@ -32,6 +33,8 @@ from chassis.service import ServiceSpec
 from chassis.uow import UnitOfWork, unit_of_work
 
 log = logging.getLogger("sofifi.access")
+
+SWAGGER_UI_PATH = "/swagger-ui"  # where every app serves Swagger UI's files (pinned package)
 
 
 class ErrorSchema(ma.Schema):
@@ -64,10 +67,13 @@ def create_base_app(
     title: str,
     description: str = "",
     service_urls: Mapping[str, str] | None = None,
+    unchecked_json_endpoints: frozenset[str] = frozenset(),
 ) -> tuple[Flask, Api]:
     """A Flask app with settings, JSON logs, request ids, OpenAPI, errors and metrics.
 
-    `service_urls` (the gateway's backends, name -> default URL) comes from the wiring.
+    `service_urls` (the gateway's backends, name -> default URL) comes from the wiring. Every
+    JSON body is parsed within bounds first (chassis.inputs) except at
+    `unchecked_json_endpoints` (the gateway's proxy streams bodies to the service, which checks).
     """
     config = dict(config or {})
     names = ENV_NAMES | {
@@ -77,6 +83,7 @@ def create_base_app(
         name, {k: v for k, v in config.items() if k in names}, service_urls=service_urls
     )
     app = Flask(name)
+    inputs.init_app(app)
     app.config.update(
         SETTINGS=settings,
         API_TITLE=title,
@@ -85,7 +92,7 @@ def create_base_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=f"{SWAGGER_UI_PATH}/",
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {
@@ -97,12 +104,25 @@ def create_base_app(
     )
     app.config.update({k: v for k, v in config.items() if k not in names})
     configure_logging(name, settings.log_level)
+    _init_swagger_ui(app)
     _init_request_ids(app)
+    inputs.check_json_bodies(app, unchecked_json_endpoints)
     api = Api(app)
+    api.register_field(fields.Decimal, "string", "decimal")
     register_error_handlers(app)
     Metrics().init_app(app, name)
     Health().init_app(app, name)
     return app, api
+
+
+def _init_swagger_ui(app: Flask) -> None:
+    """Swagger UI's files served from the pinned `swagger-ui-bundle` package, not a CDN."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    def swagger_ui(filename: str) -> Response:
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+    app.add_url_rule(f"{SWAGGER_UI_PATH}/<path:filename>", "swagger_ui", swagger_ui)
 
 
 def _init_request_ids(app: Flask) -> None:

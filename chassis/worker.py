@@ -8,6 +8,9 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from kombu import Connection
+
+from chassis.accounts import SenderCheck
 from chassis.bus import Publisher, Topology, connect
 from chassis.config import Settings
 from chassis.db import make_engine
@@ -71,7 +74,11 @@ class Worker:
         # that an event published before a consumer's first start still has a queue to wait in
         # (the broker drops what no queue is bound for).
         own = {spec.name: spec.consumes} if spec.handlers else {}
-        self.consumers = {**own, **(consumers or {})}
+        self.senders = SenderCheck.of(Connection(settings.amqp_url).userid, spec.name)
+        # A service's own broker user may declare only its own queues (chassis.accounts): the
+        # others' are declared by their workers, or up front (definitions, `sofifi run`).
+        others = {} if self.senders.per_service else (consumers or {})
+        self.consumers = {**own, **others}
         self.stop = threading.Event()
         self.engine = make_engine(settings.database_url)
         self.threads: list[threading.Thread] = []
@@ -99,6 +106,7 @@ class Worker:
             topology=topology_for(settings),
             connection_factory=lambda: connect(settings.amqp_url),
             validate=self.spec.validate_event,
+            senders=self.senders,
             prefetch=settings.consumer_prefetch,
             batch_size=settings.consumer_batch_size,
         )
@@ -112,6 +120,13 @@ class Worker:
 
     def start(self) -> None:
         """Declare the topology, then start the relay, the consumer and the housekeeping."""
+        shared = not self.senders.per_service
+        if shared and Connection(self.settings.amqp_url).transport.driver_type == "amqp":
+            log.warning(
+                "one broker account shared by every service: consumers cannot tell who "
+                "published an event (give each service its own user: see chassis/accounts.py)",
+                extra={"service": self.spec.name},
+            )
         if not declare_topology(self.consumers, self.settings, self.stop):
             return
         targets: list[tuple[str, Callable[[threading.Event], None]]] = [

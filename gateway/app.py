@@ -17,10 +17,10 @@ from chassis.config import Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
-from gateway import auth, core, openapi, proxy
+from gateway import auth, core, health, openapi, proxy
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
-from gateway.health import platform_health
+from gateway.revocation import RevocationList
 from gateway.state import GatewayState, VerifiedTokens
 from gateway.upstream import Upstream
 
@@ -47,6 +47,7 @@ def create_app(
         title="Sofifi ASN - Gateway",
         description="The one entry point of the platform: tokens, routing to the five services, "
         "the combined API document and the platform's health.",
+        unchecked_json_endpoints=frozenset({"proxy.proxy"}),
     )
     settings: Settings = app.config["SETTINGS"]
     # Flask's default is None (unlimited); the key exists, so setdefault would not do.
@@ -65,16 +66,21 @@ def create_app(
         pool=pool,
         upstreams={name: Upstream.of(url) for name, url in settings.service_urls.items()},
         aggregator=Aggregator(pool, executor, settings.gateway_part_timeout),
-        tokens=VerifiedTokens(app.extensions["auth"]),
+        tokens=VerifiedTokens(
+            app.extensions["auth"],
+            revocations=RevocationList(Database.state(app).session_factory),
+        ),
         signing_key=signing_key(app, settings),
         api=api,
     )
     app.extensions["gateway"] = state
+    # The gateway's own endpoints verify tokens as its proxy does: cached, revocation checked.
+    app.extensions["auth"] = state.tokens
     api.register_blueprint(auth.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)
-    # The gateway's /health is the platform's: every backend's readiness, gathered in parallel.
-    app.view_functions["health.health"] = platform_health
+    # Public /health says up or down; details, /ready's checks and /metrics are for admins.
+    health.init_app(app)
     limiter = init_rate_limits(app, settings)
     # The common proxied call is served below Flask (see gateway/fastpath.py); inside ProxyFix,
     # so that it sees the client's address as the rate limits do.
@@ -134,6 +140,11 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
         error_message=f"Too many login attempts from this client (limit: "
         f"{settings.ratelimit_login}); wait and try again.",
     )(app.view_functions["auth.token"])
+    app.view_functions["health.health"] = limiter.limit(
+        settings.ratelimit_public,
+        error_message=f"Too many health checks from this client (limit: "
+        f"{settings.ratelimit_public}); wait and try again.",
+    )(app.view_functions["health.health"])
     app.view_functions["proxy.proxy"] = limiter.limit(
         settings.ratelimit_public,
         error_message=f"Too many calls without a token from this client (limit: "

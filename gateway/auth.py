@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, sign_token
+from chassis.auth import bearer_token, current_principal, sign_token
 from chassis.errors import Unauthorized
 from chassis.web import transaction
+from gateway import revocation, throttle
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
 from gateway.users import BAD_CREDENTIALS, authenticate
@@ -20,12 +21,19 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def token(credentials: dict):
-    """Exchange a username and password for a bearer token (rate-limited per client)."""
+    """Exchange a username and password for a bearer token (rate-limited per client, and per
+    account after repeated wrong passwords)."""
     state = gateway_state()
     settings = state.settings
+    username = credentials["username"]
     with transaction() as uow:
-        user = authenticate(uow, credentials["username"], credentials["password"])
+        throttle.refuse_if_locked(uow.session, username)
+        user = authenticate(uow, username, credentials["password"])
+        if user is not None:
+            throttle.record_success(uow.session, user.username)
     if user is None:
+        with transaction() as uow:
+            throttle.record_failure(uow.session, username)
         # One message whatever was wrong: it must not tell which usernames exist.
         raise Unauthorized(BAD_CREDENTIALS)
     access_token = sign_token(
@@ -55,3 +63,19 @@ def token(credentials: dict):
 def me():
     """The caller as their token describes them."""
     return current_principal()
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.doc(security=[{"bearerAuth": []}])
+def logout():
+    """Sign out: the caller's token is refused from now on, everywhere behind the gateway."""
+    principal = current_principal()
+    state = gateway_state()
+    jti, expires = state.tokens.claims(bearer_token() or "")
+    if jti is None:
+        raise Unauthorized("This token has no id and cannot be signed out; let it expire.")
+    with transaction() as uow:
+        revocation.revoke_token(uow.session, principal.username, jti, int(expires))
+    state.tokens.revocations.reload()  # this process refuses it at once; others within seconds

@@ -23,7 +23,7 @@ log = logging.getLogger("gateway.proxy")
 PREFIX = "/api/v1/"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # A service's operational endpoints stay inside the network (the gateway's /health sums them up).
-INTERNAL_PATHS = frozenset({"metrics", "ready", "health"})
+INTERNAL_PATHS = frozenset({"metrics", "ready", "health", "live"})
 # Idempotency-Key: a retried job start must reach the service with its key (chassis.jobs_api).
 FORWARDED_HEADERS = (
     "Authorization",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, MetaData, String
+from sqlalchemy import JSON, BigInteger, Boolean, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime
@@ -32,3 +32,27 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
+
+
+class LoginThrottle(Base):
+    """Failed logins per username (known or not), shared by every gateway worker and replica."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class TokenRevocation(Base):
+    """A token refused before its expiry: one token (`jti`, at sign-out) or every token of a
+    user issued before a moment (`issued_before`, at deactivation). Kept until `expires_at`."""
+
+    __tablename__ = "token_revocations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    jti: Mapped[str | None] = mapped_column(String(64))
+    issued_before: Mapped[int | None] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
 
+from chassis.web import SWAGGER_UI_PATH
 from gateway.aggregate import Part
 from gateway.state import gateway_state
 
@@ -28,7 +29,7 @@ COMPONENT_KINDS = (
     "links",
     "callbacks",
 )
-SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+SWAGGER_UI = SWAGGER_UI_PATH  # served by this app from the pinned package (chassis.web)
 DOCS_PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sofifi ASN platform API</title>
 <link rel="stylesheet" href="{SWAGGER_UI}/swagger-ui.css"></head>

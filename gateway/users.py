@@ -145,3 +145,26 @@ def create_user_command(settings: Settings, *user: Any) -> User:
             return create_user(uow, *user)
     finally:
         engine.dispose()
+
+
+def deactivate_user(uow: UnitOfWork, username: str, ttl_seconds: int) -> User:
+    """Stop a user logging in and revoke every token issued to them; the unit of work commits."""
+    from gateway.revocation import revoke_user
+
+    session = uow.session
+    user = session.scalar(select(User).where(User.username == normalize_username(username)))
+    if user is None:
+        raise InvalidUser("username", f"There is no user called {username}.")
+    user.active = False
+    revoke_user(session, user.username, ttl_seconds)
+    return user
+
+
+def deactivate_user_command(settings: Settings, username: str) -> User:
+    """`sofifi user deactivate`: in the gateway database; ValueError when there is no such user."""
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(sessionmaker(engine, expire_on_commit=False)) as uow:
+            return deactivate_user(uow, username, settings.jwt_ttl_seconds)
+    finally:
+        engine.dispose()

@@ -120,9 +120,13 @@ def topology_declare() -> None:
 @click.option("--write", "path", type=click.Path(dir_okay=False, path_type=Path))
 def topology_definitions(path: Path | None) -> None:
     """Print (or --write) the topology as a RabbitMQ definitions file."""
+    from chassis import accounts
     from chassis.worker import topology_for
 
-    document = topology_for(settings_of("gateway")).definitions(consumers())
+    settings = settings_of("gateway")
+    document = topology_for(settings).definitions(consumers())
+    # What each service's own broker user may declare, read and publish (chassis.accounts).
+    document.update(accounts.definitions(SERVICE_NAMES, settings.event_exchange))
     text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     if path is None:
         click.echo(text, nl=False)
@@ -222,6 +226,19 @@ def user_create(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} created with roles {', '.join(sorted(set(roles)))}")
+
+
+@user.command("deactivate")
+@click.option("--username", required=True)
+def user_deactivate(username: str) -> None:
+    """Deactivate a gateway user: no more logins, and every token they hold is refused now."""
+    from gateway.users import deactivate_user_command
+
+    try:
+        deactivate_user_command(settings_of("gateway"), username)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} deactivated; their tokens are revoked")
 
 
 main.add_command(demo)

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from chassis.bus import broker_reachable
+from chassis import accounts
+from chassis.bus import broker_reachable, connect
 from chassis.config import Settings, env
 from chassis.logs import configure_logging
 from chassis.signals import Signals
+from chassis.worker import topology_for
 from sofifi import registry
 
 log = logging.getLogger("sofifi.run")
@@ -125,7 +127,7 @@ def run_stack(skip_setup: bool = False) -> int:
             extra={"amqp_url": _safe_url(settings.amqp_url)},
         )
         return run_in_one_process()
-    return supervise(_children())
+    return supervise(_children(service_accounts(settings)))
 
 
 def _safe_url(url: str) -> str:
@@ -161,17 +163,48 @@ class Child:
             pass
 
 
-def _children() -> list[Child]:
+def service_accounts(settings: Settings) -> dict[str, str]:
+    """Each service's own broker user (chassis.accounts) when the broker is on this machine,
+    with the whole topology declared first on AMQP_URL's account; else {} and a log line."""
+    urls = accounts.local_service_urls(
+        settings.amqp_url, settings.event_exchange, registry.SERVICE_NAMES
+    )
+    if not urls:
+        log.warning(
+            "could not make a broker user per service (the broker is not local, or rabbitmqctl "
+            "cannot run): every process uses AMQP_URL's one account, and consumers cannot tell "
+            "who published an event",
+            extra={"amqp_url": _safe_url(settings.amqp_url)},
+        )
+        return {}
+    # Each worker then declares only its own queues: every queue must exist before any
+    # service publishes (the broker drops what no queue is bound for).
+    with connect(settings.amqp_url) as connection:
+        topology_for(settings).declare(connection, registry.consumers())
+    path = settings.var_dir / accounts.ACCOUNTS_FILE
+    accounts.write_accounts_file(path, urls)
+    log.info("one broker user per service", extra={"services": sorted(urls), "file": str(path)})
+    return urls
+
+
+def _children(amqp_urls: dict[str, str] | None = None) -> list[Child]:
+    """Every web and worker process; a service's on its own broker user when `amqp_urls` has
+    one, the gateway on none (it never touches the broker)."""
+    amqp_urls = amqp_urls or {}
     sofifi = str(Path(sys.executable).parent / "sofifi")
     if not Path(sofifi).exists():
         sofifi = shutil.which("sofifi") or "sofifi"
     ports = local_ports()
+    broker = {name: {"AMQP_URL": url} for name, url in amqp_urls.items()}
+    broker = {name: broker.get(name, {}) for name in registry.SERVICE_NAMES}
+    broker["gateway"] = {"AMQP_URL": "memory://"}  # no broker credentials at all
     children = [
-        Child(f"web:{name}", [sofifi, "web", name], {"PORT": str(ports[name])})
+        Child(f"web:{name}", [sofifi, "web", name], {"PORT": str(ports[name]), **broker[name]})
         for name in registry.ALL_TARGETS
     ]
     children += [
-        Child(f"worker:{name}", [sofifi, "worker", name]) for name in registry.SERVICE_NAMES
+        Child(f"worker:{name}", [sofifi, "worker", name], broker[name])
+        for name in registry.SERVICE_NAMES
     ]
     return children
 

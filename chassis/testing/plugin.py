@@ -123,10 +123,15 @@ class Broker:
         return urlunsplit((parts.scheme, parts.netloc, "/" + quote(name, safe=""), "", ""))
 
     def delete_vhost(self, url: str) -> None:
-        """Remove a vhost made by `new_vhost`."""
+        """Remove a vhost made by `new_vhost`, and the service users made for it
+        (`<vhost>-<service>`, by `sofifi run`: chassis.accounts.local_service_urls)."""
         name = vhost_of(url)
         if self.ctl is not None and name.startswith("sofifi-test-"):
             self.ctl("delete_vhost", name)
+            for user in self.ctl("list_users", "--no-table-headers").splitlines():
+                user = user.split("\t", 1)[0].strip()
+                if user.startswith(f"{name}-"):
+                    self.ctl("delete_user", user)
 
     def _require_ctl(self) -> Callable[..., str]:
         if self.ctl is None:

@@ -8,6 +8,7 @@ principal; these raise NotAllowed / NotFoundError (403 / 404 on the web).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -55,6 +56,28 @@ def require_reader(
     if "supervisor" in principal.roles and principal.nip is not None and principal.nip in also:
         return
     raise NotAllowed(f"You may not read the appraisals of {subject.nip}.")
+
+
+def readable(principal: Principal, subject: Employee, appraisals: list[Any]) -> list[Any]:
+    """Those of `subject`'s `appraisals` the caller may read, each decided as its single read
+    is (`require_reader`): a former appraiser sees the ones they made, not the later ones by
+    others; 403 when the caller may read none of them and is not a reader of `subject`."""
+    try:
+        require_reader(principal, subject)
+        return appraisals
+    except NotAllowed:
+        mine = [a for a in appraisals if _made_by(principal, a.appraiser_nip)]
+        if not mine:
+            raise
+        return mine
+
+
+def _made_by(principal: Principal, appraiser_nip: str | None) -> bool:
+    return (
+        "supervisor" in principal.roles
+        and principal.nip is not None
+        and (principal.nip == appraiser_nip)
+    )
 
 
 def superior_of(session: Session, appraiser_nip: str) -> str | None:

@@ -100,8 +100,7 @@ def list_for(uow: UnitOfWork, nip: str, year: int | None) -> list[Appraisal]:
     if year is not None:
         query = query.where(Appraisal.year == year)
     found = list(session.scalars(query.order_by(Appraisal.year.desc(), Appraisal.period)))
-    access.require_reader(principal, subject, {a.appraiser_nip for a in found})
-    return found
+    return access.readable(principal, subject, found)
 
 
 def publish_finalized(uow: UnitOfWork, appraisal: Appraisal) -> None:

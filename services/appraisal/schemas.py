@@ -6,7 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from chassis.fields import Text, check
+from chassis.fields import Integer, Text, check
 from contracts.appraisal import BERAKHLAK_VALUES
 from contracts.identifiers import nip_problem
 from services.appraisal.models import PERIODS
@@ -29,7 +29,7 @@ COMMENT = {"validate": ma.validate.Length(max=4000)}
 class PeriodCreateSchema(ma.Schema):
     """A new performance period."""
 
-    year = ma.fields.Integer(required=True, strict=True, **YEAR)
+    year = Integer(required=True, strict=True, **YEAR)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(PERIODS))
 
 
@@ -42,7 +42,7 @@ class PeriodUpdateSchema(ma.Schema):
 class PeriodSchema(ma.Schema):
     """A performance period."""
 
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     kind = ma.fields.String(required=True)
     status = ma.fields.String(required=True)
     created_at = ma.fields.DateTime(required=True)
@@ -67,7 +67,7 @@ class SkpCreateSchema(ma.Schema):
     """A new SKP for an employee and a period."""
 
     nip = ma.fields.String(required=True, validate=_valid_nip)
-    year = ma.fields.Integer(required=True, strict=True, **YEAR)
+    year = Integer(required=True, strict=True, **YEAR)
     period = ma.fields.String(required=True, validate=ma.validate.OneOf(PERIODS))
     items = ma.fields.List(ma.fields.Nested(SkpItemSchema), required=True, **ITEMS)
 
@@ -81,9 +81,9 @@ class SkpUpdateSchema(ma.Schema):
 class SkpSchema(ma.Schema):
     """An SKP plan and where its agreement stands."""
 
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     nip = ma.fields.String(required=True)
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     period = ma.fields.String(required=True)
     items = ma.fields.List(ma.fields.Nested(SkpItemSchema), required=True)
     status = ma.fields.String(required=True, metadata={"description": "DRAFT or AGREED"})
@@ -125,9 +125,9 @@ class AppraisalSchema(ma.Schema):
     nip = ma.fields.String(required=True)
     unit = ma.fields.String(required=True)
     appraiser_nip = ma.fields.String(required=True)
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     period = ma.fields.String(required=True)
-    skp_id = ma.fields.Integer(required=True)
+    skp_id = Integer(required=True)
     results_rating = ma.fields.String(required=True)
     behaviour_rating = ma.fields.String(required=True)
     behaviour_values = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
@@ -136,7 +136,7 @@ class AppraisalSchema(ma.Schema):
     predikat = ma.fields.String(required=True, validate=ma.validate.OneOf(PREDIKATS))
     status = ma.fields.String(required=True, metadata={"description": "RATED or FINALIZED"})
     unit_rating = ma.fields.String(allow_none=True)
-    revision = ma.fields.Integer(required=True)
+    revision = Integer(required=True)
     rated_at = ma.fields.DateTime(required=True)
     finalized_at = ma.fields.DateTime(allow_none=True)
 
@@ -145,7 +145,7 @@ class AppraisalQuerySchema(ma.Schema):
     """Whose appraisals, optionally of one year."""
 
     nip = ma.fields.String(required=True, validate=_valid_nip)
-    year = ma.fields.Integer(**YEAR)
+    year = Integer(**YEAR)
 
 
 # -- units -----------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class UnitRatingSchema(ma.Schema):
     """A unit's organisation rating for a year, as set."""
 
     unit = ma.fields.String(required=True)
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     rating = ma.fields.String(required=True)
     set_by = ma.fields.String(required=True)
     set_at = ma.fields.DateTime(required=True)
@@ -172,11 +172,11 @@ class CalibrationSchema(ma.Schema):
     """A unit's year: the predikat distribution against what its rating allows."""
 
     unit = ma.fields.String(required=True)
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     unit_rating = ma.fields.String(allow_none=True)
     finalized_at = ma.fields.DateTime(allow_none=True)
-    staff = ma.fields.Integer(metadata={"description": "Appraised staff in the unit"})
-    rated = ma.fields.Integer(metadata={"description": "Of them, with an annual rating"})
+    staff = Integer(metadata={"description": "Appraised staff in the unit"})
+    rated = Integer(metadata={"description": "Of them, with an annual rating"})
     distribution = ma.fields.Dict(metadata={"description": "predikat -> {count, percent}"})
     rules = ma.fields.List(ma.fields.Dict(), metadata={"description": "Each rule: ok/broken"})
     broken_rules = ma.fields.List(ma.fields.Dict())
@@ -190,7 +190,7 @@ class FinalizationSchema(ma.Schema):
     """A finalized unit year and its appraisals."""
 
     unit = ma.fields.String(required=True)
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     unit_rating = ma.fields.String(required=True)
     finalized_at = ma.fields.DateTime(required=True)
     appraisals = ma.fields.List(ma.fields.Nested(AppraisalSchema))
@@ -229,7 +229,7 @@ class ObjectionDecisionSchema(ma.Schema):
 class ObjectionSchema(ma.Schema):
     """An objection and its decision."""
 
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     appraisal_id = ma.fields.String(required=True)
     nip = ma.fields.String(required=True)
     reason = ma.fields.String(required=True)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from chassis.errors import NotFound
+from chassis.domain import NotFoundError
 from services.awards import rules
 from services.awards.models import AnnualAppraisal, Eligibility, Employee, JpTotal
 
@@ -32,7 +32,7 @@ def get_decision(session: Session, year: int, nip: str) -> dict[str, Any]:
     """`nip`'s Sofifi Berprestasi decision for `year`; 404 when none was made."""
     row = session.execute(_decisions(year).where(_E.c.nip == nip)).first()
     if row is None:
-        raise NotFound(f"No eligibility for {year} has been determined for NIP {nip}.")
+        raise NotFoundError(f"No eligibility for {year} has been determined for NIP {nip}.")
     return dict(row._mapping)
 
 

@@ -39,7 +39,7 @@ class EligibilityQuerySchema(ma.Schema):
 
     eligible = ma.fields.Boolean(load_default=None)
     unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=64))
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 

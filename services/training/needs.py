@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from chassis.auth import Principal
 from chassis.db import insert_if_absent
-from chassis.errors import Forbidden, NotFound
+from chassis.domain import NotAllowed, NotFoundError
 from services.training import rules
 from services.training.models import TrainingNeed, outbox
 
@@ -78,7 +78,7 @@ class Scope:
         if "admin" in principal.roles:
             return cls(everything=True)
         if not principal.nip:
-            raise Forbidden("Your token names no NIP, so no training needs are yours to read.")
+            raise NotAllowed("Your token names no NIP, so no training needs are yours to read.")
         return cls(everything=False, nip=principal.nip, supervised="supervisor" in principal.roles)
 
     def narrow(self, query: Select) -> Select:
@@ -101,7 +101,7 @@ def list_needs(
         and not scope.supervised
         and filters.get("nip") not in (None, scope.nip)
     ):
-        raise Forbidden("Employees read only their own training needs.")
+        raise NotAllowed("Employees read only their own training needs.")
     query = scope.narrow(select(TrainingNeed))
     for name in ("nip", "unit", "year", "kind"):
         if filters.get(name) is not None:
@@ -117,7 +117,7 @@ def get_need(session: Session, scope: Scope, need_id: str) -> TrainingNeed:
     """One need; 404 also when it exists but is not the caller's to read (nothing leaks)."""
     need = session.scalar(scope.narrow(select(TrainingNeed).where(TrainingNeed.need_id == need_id)))
     if need is None:
-        raise NotFound(f"No training need {need_id} that you may read.")
+        raise NotFoundError(f"No training need {need_id} that you may read.")
     return need
 
 

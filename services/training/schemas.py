@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from chassis.fields import check
+from chassis.fields import Integer, check
 from contracts.identifiers import nip_problem
 from services.training.rules import COMPETENCY_TYPES, KINDS, SOURCES
 
@@ -20,14 +20,14 @@ class NeedQuerySchema(ma.Schema):
 
     nip = ma.fields.String(validate=_valid_nip, metadata={"description": "The employee's NIP"})
     unit = ma.fields.String(**UNIT)
-    year = ma.fields.Integer(**YEAR, metadata={"description": "Year of the development plan"})
+    year = Integer(**YEAR, metadata={"description": "Year of the development plan"})
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
 
 
 class SummaryQuerySchema(ma.Schema):
     """The year (required) and, optionally, one unit of the summary."""
 
-    year = ma.fields.Integer(required=True, **YEAR)
+    year = Integer(required=True, **YEAR)
     unit = ma.fields.String(**UNIT)
 
 
@@ -37,7 +37,7 @@ class NeedSchema(ma.Schema):
     need_id = ma.fields.String(required=True)
     nip = ma.fields.String(required=True)
     unit = ma.fields.String(required=True, metadata={"description": "Unit when identified"})
-    year = ma.fields.Integer(required=True, metadata={"description": "Year of the plan"})
+    year = Integer(required=True, metadata={"description": "Year of the plan"})
     kind = ma.fields.String(required=True, metadata={"enum": list(KINDS)})
     competency = ma.fields.String(required=True)
     competency_type = ma.fields.String(required=True, metadata={"enum": list(COMPETENCY_TYPES)})
@@ -56,22 +56,22 @@ class CompetencyCountSchema(ma.Schema):
     kind = ma.fields.String(required=True)
     competency = ma.fields.String(required=True)
     competency_type = ma.fields.String(required=True)
-    needs = ma.fields.Integer(required=True)
-    employees = ma.fields.Integer(required=True, metadata={"description": "Distinct NIPs"})
+    needs = Integer(required=True)
+    employees = Integer(required=True, metadata={"description": "Distinct NIPs"})
 
 
 class UnitSummarySchema(ma.Schema):
     """A unit's needs of the year: in all, by kind and by competency."""
 
     unit = ma.fields.String(required=True)
-    needs = ma.fields.Integer(required=True)
-    employees = ma.fields.Integer(required=True, metadata={"description": "Distinct NIPs"})
-    by_kind = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+    needs = Integer(required=True)
+    employees = Integer(required=True, metadata={"description": "Distinct NIPs"})
+    by_kind = ma.fields.Dict(keys=ma.fields.String(), values=Integer(), required=True)
     by_competency = ma.fields.List(ma.fields.Nested(CompetencyCountSchema), required=True)
 
 
 class NeedSummarySchema(ma.Schema):
     """Training needs of a year per unit."""
 
-    year = ma.fields.Integer(required=True)
+    year = Integer(required=True)
     units = ma.fields.List(ma.fields.Nested(UnitSummarySchema), required=True)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pika
 import pytest
 
+from chassis.accounts import ACCOUNTS_FILE
 from contracts import validate_event
 from contracts.appraisal import BERAKHLAK_VALUES
 from contracts.identifiers import make_nip
@@ -137,6 +139,7 @@ def publish_complaint(amqp_url: str, nip: str, unit: str) -> None:
                 message_id=envelope["event_id"],
                 type=envelope["type"],
                 headers={"correlation_id": envelope["correlation_id"]},
+                user_id=pika.URLParameters(amqp_url).credentials.username,
             ),
         )
     finally:
@@ -226,7 +229,10 @@ def test_appraisal_to_awards_and_training(platform: Platform):
     assert status == 200 and body["eligible"] is False
 
     # A substantiated complaint published afterwards revokes the star's eligibility.
-    publish_complaint(platform.env["AMQP_URL"], star, "DPMPTSP")
+    # As the feedback service's own broker user (`sofifi run` made one per service): the awards
+    # consumer takes feedback.* only from it.
+    feedback_url = json.loads((Path(platform.env["SOFIFI_VAR_DIR"]) / ACCOUNTS_FILE).read_text())
+    publish_complaint(feedback_url["feedback"], star, "DPMPTSP")
 
     def revoked():
         status, body, _ = flow.call("GET", f"/awards/eligibility/{YEAR}/{star}", admin)

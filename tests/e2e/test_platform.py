@@ -50,8 +50,11 @@ def admin_token(platform: Platform) -> str:
     return login(platform, "bkd-admin", ADMIN_PASSWORD)
 
 
-def test_health_reports_every_service_broker_and_database(platform: Platform):
-    status, body, _ = platform.call("GET", f"{platform.gateway}/health")
+def test_health_reports_every_service_broker_and_database(platform: Platform, admin_token: str):
+    status, public, _ = platform.call("GET", f"{platform.gateway}/health")
+    assert (status, public) == (200, {"status": "ok"})
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    status, body, _ = platform.call("GET", f"{platform.gateway}/health/details", None, headers)
     assert status == 200, body
     text = json.dumps(body)
     for name in SERVICE_NAMES:

@@ -161,7 +161,7 @@ def test_fast_path_calls_are_counted_and_logged(appraisal, make_gateway, keys, c
             f"/api/v1/appraisal/employees/{NIP}",
             headers={**keys.headers("admin"), "X-Request-ID": "trace-metrics-01"},
         )
-    metrics = gateway.get("/metrics").get_data(as_text=True)
+    metrics = gateway.get("/metrics", headers=keys.headers("admin")).get_data(as_text=True)
 
     assert response.status_code == 200
     # The service runs in this process too: its own access line is told apart by its path.

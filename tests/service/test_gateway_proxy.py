@@ -257,14 +257,14 @@ def test_a_backend_slower_than_the_timeout_is_a_504(make_gateway, keys):
     assert elapsed < 2
 
 
-def test_health_lists_every_backend_with_partial_results(appraisal, make_gateway):
+def test_health_details_list_every_backend_with_partial_results(appraisal, make_gateway, keys):
     base_url, _ = appraisal
     with serve(sleeping_app(3)) as slow_url:
         gateway = make_gateway(
             {"appraisal": base_url, "awards": slow_url}, GATEWAY_PART_TIMEOUT="0.5"
         )
         started = time.perf_counter()
-        response = gateway.get("/health")
+        response = gateway.get("/health/details", headers=keys.headers("admin"))
         elapsed = time.perf_counter() - started
 
     assert response.status_code == 503
@@ -284,16 +284,45 @@ def test_health_lists_every_backend_with_partial_results(appraisal, make_gateway
     assert elapsed < 1.5
 
 
-def test_health_is_200_when_every_backend_is_ready(appraisal, make_gateway):
+def test_health_is_200_when_every_backend_is_ready(appraisal, make_gateway, keys):
     base_url, recorder = appraisal
     gateway = make_gateway(dict.fromkeys(SERVICE_NAMES, base_url))
 
-    response = gateway.get("/health")
+    response = gateway.get("/health/details", headers=keys.headers("admin"))
 
     assert response.status_code == 200, response.json
     assert response.json["status"] == "ok"
     assert {entry["status"] for entry in response.json["backends"].values()} == {"ok"}
     assert [call["path"] for call in recorder.calls] == ["/ready"] * len(SERVICE_NAMES)
+
+
+def test_public_health_says_up_or_down_only_and_reuses_its_verdict(appraisal, make_gateway):
+    base_url, recorder = appraisal
+    gateway = make_gateway({"appraisal": base_url}, RATELIMIT_PUBLIC="3 per minute")
+
+    answers = [gateway.get("/health") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [503, 503, 503, 429]
+    assert answers[0].json == {"status": "error"}  # no backend, check or exception text
+    # One fan-out for the three answered calls: the verdict is reused for a moment.
+    assert [call["path"] for call in recorder.calls] == ["/ready"]
+
+
+@pytest.mark.parametrize("path", ["/health/details", "/metrics"])
+def test_details_and_metrics_need_an_admin_token(appraisal, make_gateway, keys, path):
+    gateway = make_gateway({"appraisal": appraisal[0]})
+    assert gateway.get(path).status_code == 401
+    assert gateway.get(path, headers=keys.headers("officer")).status_code == 403
+    assert gateway.get(path, headers=keys.headers("admin")).status_code in (200, 503)
+
+
+def test_ready_and_live_say_nothing_of_internals_to_the_public(make_gateway, keys):
+    gateway = make_gateway({})
+    ready = gateway.get("/ready")
+    assert ready.status_code == 200 and ready.json == {"status": "ok"}
+    detailed = gateway.get("/ready", headers=keys.headers("admin")).json
+    assert detailed["checks"]["database"]["status"] == "ok"
+    assert gateway.get("/live").json == {"status": "ok"}
 
 
 def test_the_combined_openapi_document_prefixes_paths_and_components(appraisal, make_gateway):
@@ -334,3 +363,14 @@ def collect_refs(node) -> list[str]:
     if isinstance(node, list):
         return [ref for value in node for ref in collect_refs(value)]
     return []
+
+
+def test_swagger_ui_is_served_from_the_project_not_a_cdn(make_gateway):
+    gateway = make_gateway({})
+    page = gateway.get("/api/v1/docs").get_data(as_text=True)
+    assert "/swagger-ui/swagger-ui-bundle.js" in page
+    assert "https://" not in page
+    script = gateway.get("/swagger-ui/swagger-ui-bundle.js")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.data
+    own_docs = gateway.get("/docs").get_data(as_text=True)  # flask-smorest's page of the app
+    assert "/swagger-ui/swagger-ui-bundle.js" in own_docs and "https://cdn" not in own_docs

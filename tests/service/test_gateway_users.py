@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from chassis.auth import TokenVerifier
 from chassis.db import Database
 from chassis.migrations import pending_changes, upgrade
 from chassis.uow import UnitOfWork
+from gateway import revocation, throttle
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.models import Base, User
 from gateway.users import BAD_CREDENTIALS, InvalidUser, create_user
@@ -297,3 +299,74 @@ def test_users_live_in_postgresql_when_database_url_names_it(service_config, pos
     assert response.json["roles"] == ["committee"]
     assert Database.state(app).engine.dialect.name == "postgresql"
     Database.state(app).engine.dispose()
+
+
+def test_an_account_is_locked_after_repeated_wrong_passwords_across_workers(gateway_config):
+    # Two gateway apps on one database: two workers (or replicas) sharing nothing else.
+    first, second = create_app(gateway_config), create_app(gateway_config)
+    add_user(first, "ani")
+    clients = [first.test_client(), second.test_client()]
+    # Guesses spread over workers and client addresses (each under its per-client limit).
+    for attempt in range(throttle.MAX_FAILURES):
+        client = clients[attempt % 2]
+        assert login(client, "ani", "wrong-guess", f"10.0.0.{attempt}").status_code == 401
+
+    locked = login(clients[1], "ANI", PASSWORD, "10.0.1.1")  # even the right password waits
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert "account" in locked.json["message"]
+    assert login(clients[0], "bob", "wrong-guess").status_code == 401  # others unaffected
+
+
+def test_unknown_usernames_lock_the_same_way_and_a_success_clears_the_count(gateway_config):
+    app = create_app(gateway_config)
+    add_user(app, "ani")
+    client = app.test_client()
+    answers = [login(client, "nobody", "x", f"10.0.0.{i}") for i in range(6)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]  # existence is not told
+    for i in range(throttle.MAX_FAILURES - 1):
+        login(client, "ani", "wrong", f"10.0.2.{i}")
+    assert login(client, "ani", PASSWORD, "10.0.3.1").status_code == 200
+    assert login(client, "ani", "wrong", "10.0.3.2").status_code == 401  # counting anew
+    assert login(client, "ani", PASSWORD, "10.0.3.3").status_code == 200
+
+
+def test_a_signed_out_token_is_refused_at_once_by_every_worker(gateway_config):
+    first, second = create_app(gateway_config), create_app(gateway_config)
+    add_user(first, "ani")
+    token = login(first.test_client(), "ani", PASSWORD).json["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    other = second.test_client()
+    assert other.get("/api/v1/auth/me", headers=bearer).status_code == 200  # cached there
+
+    assert first.test_client().post("/api/v1/auth/logout", headers=bearer).status_code == 204
+
+    assert first.test_client().get("/api/v1/auth/me", headers=bearer).status_code == 401
+    time.sleep(revocation.REFRESH_SECONDS + 0.1)  # the other worker rereads the list
+    refused = other.get("/api/v1/auth/me", headers=bearer)
+    assert refused.status_code == 401 and "revoked" in refused.json["message"]
+    # The proxy (fast path) refuses it too, before any backend is tried.
+    assert other.get("/api/v1/appraisal/periods", headers=bearer).status_code == 401
+    fresh = login(other, "ani", PASSWORD).json["access_token"]
+    assert (
+        other.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {fresh}"}).status_code
+        == 200
+    )
+
+
+def test_deactivation_revokes_every_token_and_stops_logins(gateway_config, monkeypatch):
+    app = create_app(gateway_config)
+    add_user(app, "ani")
+    client = app.test_client()
+    tokens = [login(client, "ani", PASSWORD, f"10.0.0.{i}").json["access_token"] for i in (1, 2)]
+    monkeypatch.setenv("DATABASE_URL", gateway_config["DATABASE_URL"])
+
+    result = CliRunner().invoke(main, ["user", "deactivate", "--username", "ani"])
+
+    assert result.exit_code == 0, result.output
+    app.extensions["gateway"].tokens.revocations.reload()
+    for token in tokens:
+        answer = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 401
+    assert login(client, "ani", PASSWORD, "10.0.0.3").status_code == 401
+    assert stored_user(app, "ani").active is False

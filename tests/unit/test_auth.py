@@ -6,12 +6,13 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import time
 
 import jwt
 import pytest
 
-from chassis.auth import ROLES, Auth, Principal, TokenVerifier, roles_required
+from chassis.auth import ROLES, Auth, Principal, TokenVerifier, generate_keypair, roles_required
 from chassis.errors import Unauthorized
 from chassis.testing.plugin import AUDIENCE, ISSUER
 from chassis.web import create_base_app
@@ -173,3 +174,18 @@ def test_an_allowed_role_is_200(client, keys, roles):
     response = client.get("/ratings", headers=keys.headers(*roles))
     assert response.status_code == 200
     assert response.get_json() == {"ok": True}
+
+
+def test_the_dev_private_key_is_never_readable_by_others(tmp_path, monkeypatch):
+    created = []
+    real_open = os.open
+
+    def spy(path, flags, mode=0o777, *args, **kwargs):
+        created.append((str(path), mode))
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    private, public = tmp_path / "k" / "private.pem", tmp_path / "k" / "public.pem"
+    assert generate_keypair(private, public)
+    assert (str(private), 0o600) in created  # created with its mode, not chmod-ed after
+    assert private.stat().st_mode & 0o777 == 0o600

@@ -10,7 +10,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from chassis.fields import Text, check
+from chassis.fields import Decimal, Integer, Text, check
 from chassis.pagination import PageArgsSchema, page_schema
 from contracts.identifiers import nik_problem
 from services.recruitment.selection import rules
@@ -25,7 +25,7 @@ REASON = {
 
 def _skd_field(part: str, **kwargs: Any) -> ma.fields.Integer:
     maximum, step = rules.SKD_PARTS[part]
-    return ma.fields.Integer(
+    return Integer(
         strict=True,
         validate=check(lambda value: rules.skd_problem(part, value)),
         metadata={"description": f"0-{maximum}, a multiple of {step}"},
@@ -34,9 +34,8 @@ def _skd_field(part: str, **kwargs: Any) -> ma.fields.Integer:
 
 
 def _skb_field(**kwargs: Any) -> ma.fields.Decimal:
-    return ma.fields.Decimal(
+    return Decimal(
         places=None,
-        as_string=False,
         validate=check(rules.skb_problem),
         metadata={"description": "0-100, at most two decimals"},
         **kwargs,
@@ -54,7 +53,7 @@ class FormationCreateSchema(ma.Schema):
         validate=ma.validate.Length(max=32),
         metadata={"example": "2024-DINKES-0001"},
     )
-    year = ma.fields.Integer(required=True, strict=True, **YEAR)
+    year = Integer(required=True, strict=True, **YEAR)
     position = Text(required=True, validate=ma.validate.Length(max=200))
     unit = Text(required=True, validate=ma.validate.Length(max=64))
     education = Text(
@@ -63,13 +62,13 @@ class FormationCreateSchema(ma.Schema):
         metadata={"description": "The qualification required"},
     )
     category = ma.fields.String(required=True, validate=ma.validate.OneOf(CATEGORIES))
-    quota = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    quota = Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
 
 
 class FormationSchema(FormationCreateSchema):
     """A formation."""
 
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     announced_at = ma.fields.DateTime(allow_none=True)
     announced_by = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime(required=True)
@@ -78,19 +77,19 @@ class FormationSchema(FormationCreateSchema):
 class PublicFormationSchema(ma.Schema):
     """A formation as the public announcement shows it."""
 
-    id = ma.fields.Integer()
+    id = Integer()
     code = ma.fields.String()
-    year = ma.fields.Integer()
+    year = Integer()
     position = ma.fields.String()
     unit = ma.fields.String()
     education = ma.fields.String()
     category = ma.fields.String()
-    quota = ma.fields.Integer()
+    quota = Integer()
     announced_at = ma.fields.DateTime()
 
 
 class FormationQuerySchema(PageArgsSchema):
-    year = ma.fields.Integer(**YEAR)
+    year = Integer(**YEAR)
     unit = ma.fields.String()
 
 
@@ -100,7 +99,7 @@ class PassingGradeUpdateSchema(ma.Schema):
     twk_min = _skd_field("twk", load_default=None, allow_none=True)
     tiu_min = _skd_field("tiu", load_default=None, allow_none=True)
     tkp_min = _skd_field("tkp", load_default=None, allow_none=True)
-    total_min = ma.fields.Integer(
+    total_min = Integer(
         strict=True,
         load_default=None,
         allow_none=True,
@@ -112,12 +111,12 @@ class PassingGradeUpdateSchema(ma.Schema):
 class PassingGradeSchema(ma.Schema):
     """The passing grade of a category in a selection year."""
 
-    year = ma.fields.Integer()
+    year = Integer()
     category = ma.fields.String()
-    twk_min = ma.fields.Integer(allow_none=True)
-    tiu_min = ma.fields.Integer(allow_none=True)
-    tkp_min = ma.fields.Integer(allow_none=True)
-    total_min = ma.fields.Integer(allow_none=True)
+    twk_min = Integer(allow_none=True)
+    tiu_min = Integer(allow_none=True)
+    tkp_min = Integer(allow_none=True)
+    total_min = Integer(allow_none=True)
     source = ma.fields.String(metadata={"description": "configured, or the regulation"})
 
 
@@ -138,30 +137,28 @@ class ApplicationCreateSchema(ma.Schema):
     birth_date = ma.fields.Date(required=True)
     gender = ma.fields.String(required=True, validate=ma.validate.OneOf(("M", "F")))
     education = Text(required=True, validate=ma.validate.Length(max=200))
-    gpa = ma.fields.Decimal(
-        required=True, places=None, as_string=False, validate=check(rules.gpa_problem)
-    )
+    gpa = Decimal(required=True, places=None, validate=check(rules.gpa_problem))
 
 
 class ApplicationSchema(ma.Schema):
     """An application as admins and recruiters see it (the NIK masked)."""
 
     registration_number = ma.fields.String()
-    formation_id = ma.fields.Integer()
-    year = ma.fields.Integer()
+    formation_id = Integer()
+    year = Integer()
     nik_masked = ma.fields.String()
     name = ma.fields.String()
     birth_date = ma.fields.Date()
     gender = ma.fields.String()
     education = ma.fields.String()
-    gpa = ma.fields.Decimal(as_string=True)
+    gpa = Decimal()
     verification = ma.fields.String()
     verification_reason = ma.fields.String(allow_none=True)
-    twk = ma.fields.Integer(allow_none=True)
-    tiu = ma.fields.Integer(allow_none=True)
-    tkp = ma.fields.Integer(allow_none=True)
-    skd_total = ma.fields.Integer(allow_none=True)
-    skb = ma.fields.Decimal(as_string=True, allow_none=True)
+    twk = Integer(allow_none=True)
+    tiu = Integer(allow_none=True)
+    tkp = Integer(allow_none=True)
+    skd_total = Integer(allow_none=True)
+    skb = Decimal(allow_none=True)
     withdrawn = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
 
@@ -204,9 +201,9 @@ class UploadQuerySchema(ma.Schema):
 class UploadResultSchema(ma.Schema):
     """What a CSV upload stored."""
 
-    rows = ma.fields.Integer()
-    changed = ma.fields.Integer()
-    unchanged = ma.fields.Integer()
+    rows = Integer()
+    changed = Integer()
+    unchanged = Integer()
 
 
 class WithdrawalSchema(ma.Schema):
@@ -221,8 +218,8 @@ class WithdrawalSchema(ma.Schema):
 class RankSummarySchema(ma.Schema):
     """How many applications ended with each outcome."""
 
-    formations = ma.fields.Integer()
-    outcomes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    formations = Integer()
+    outcomes = ma.fields.Dict(keys=ma.fields.String(), values=Integer())
 
 
 class PublicResultSchema(ma.Schema):
@@ -230,13 +227,13 @@ class PublicResultSchema(ma.Schema):
 
     registration_number = ma.fields.String()
     name = ma.fields.String()
-    twk = ma.fields.Integer(allow_none=True)
-    tiu = ma.fields.Integer(allow_none=True)
-    tkp = ma.fields.Integer(allow_none=True)
-    skd_total = ma.fields.Integer(allow_none=True)
-    skb = ma.fields.Decimal(as_string=True, allow_none=True)
-    final_score = ma.fields.Decimal(as_string=True, allow_none=True)
-    rank = ma.fields.Integer(allow_none=True)
+    twk = Integer(allow_none=True)
+    tiu = Integer(allow_none=True)
+    tkp = Integer(allow_none=True)
+    skd_total = Integer(allow_none=True)
+    skb = Decimal(allow_none=True)
+    final_score = Decimal(allow_none=True)
+    rank = Integer(allow_none=True)
     outcome = ma.fields.String()
     optimised_into = ma.fields.String(
         allow_none=True, metadata={"description": "Code of the formation an OPTIMISED fills"}
@@ -258,7 +255,7 @@ class AnnouncementSchema(PageArgsSchema):
     formation = ma.fields.Nested(PublicFormationSchema)
     appeal_filing_closes = ma.fields.DateTime()
     items = ma.fields.List(ma.fields.Nested(PublicResultSchema))
-    total = ma.fields.Integer()
+    total = Integer()
 
 
 # -- appeals -----------------------------------------------------------------------------------
@@ -322,7 +319,7 @@ class AppealDecisionSchema(ma.Schema):
 class AppealSchema(FiledAppealSchema):
     """An appeal as admins see it."""
 
-    formation_id = ma.fields.Integer()
+    formation_id = Integer()
     grounds = ma.fields.String()
     overdue = ma.fields.Boolean(
         metadata={"description": "Not answered, or answered, after the 7-day deadline"}

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from chassis.fields import Integer
 from chassis.pagination import PageArgsSchema, page_schema
 
 
 class OptimisedSchema(ma.Schema):
     """What the optimisation changed."""
 
-    year = ma.fields.Integer()
-    empty = ma.fields.Integer(metadata={"description": "Empty posts found"})
-    filled = ma.fields.Integer(metadata={"description": "Empty posts filled"})
-    changed = ma.fields.Integer(metadata={"description": "Outcomes changed"})
-    outcomes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    year = Integer()
+    empty = Integer(metadata={"description": "Empty posts found"})
+    filled = Integer(metadata={"description": "Empty posts filled"})
+    changed = Integer(metadata={"description": "Outcomes changed"})
+    outcomes = ma.fields.Dict(keys=ma.fields.String(), values=Integer())
 
 
 class AppointRequestSchema(ma.Schema):
@@ -37,7 +38,7 @@ class AppointedSchema(ma.Schema):
 class AppointmentsSchema(ma.Schema):
     """The applicants appointed by one request (none when re-run)."""
 
-    year = ma.fields.Integer()
+    year = Integer()
     tmt_cpns = ma.fields.Date()
     appointed = ma.fields.List(ma.fields.Nested(AppointedSchema))
 
@@ -56,7 +57,7 @@ class AuditQuerySchema(PageArgsSchema):
 class AuditEntrySchema(ma.Schema):
     """One change: who, when, old, new, why."""
 
-    id = ma.fields.Integer()
+    id = Integer()
     entity = ma.fields.String()
     entity_id = ma.fields.String()
     field = ma.fields.String()

@@ -8,15 +8,14 @@ refuses the whole file with the reasons per row.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chassis import csvfile
 from chassis.domain import ConflictError, Invalid
 from chassis.uow import UnitOfWork
 from services.recruitment.selection import applications, audit, rules
@@ -174,16 +173,31 @@ def _load(session: Session, numbers: list[str]) -> dict[str, tuple[Application, 
     return found
 
 
-def parse_csv(text: str, header: Sequence[str]) -> tuple[list[tuple[int, dict]], dict]:
-    """Rows of a score CSV with their line numbers, and the problems per line."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    first = next(reader, None)
-    if first is None or [cell.strip().lower() for cell in first] != list(header):
-        raise _csv_error({"1": [f"The first line must be the header: {','.join(header)}."]})
+def parse_csv(text: str | bytes, header: Sequence[str]) -> tuple[list[tuple[int, dict]], dict]:
+    """Rows of a score CSV with their line numbers, and the problems per line (the file read
+    by the one CSV reader of every upload, chassis.csvfile)."""
+    payload = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        first, records = csvfile.read_csv(payload)
+        if first == list(header):
+            return _checked_rows(records, header)
+        unreadable = None
+    except Invalid as refused:  # the file itself cannot be read (csvfile): refused whole
+        unreadable = refused.problems
+    if unreadable is not None:
+        raise _csv_error(unreadable)
+    raise _csv_error({"1": [f"The first line must be the header: {','.join(header)}."]})
+
+
+def _checked_rows(
+    records: Iterable[tuple[int, list[str]]], header: Sequence[str]
+) -> tuple[list[tuple[int, dict]], dict]:
     rows: list[tuple[int, dict]] = []
     errors: dict[str, list[str]] = {}
     seen: dict[str, int] = {}
-    for line, cells in _numbered(reader):
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
         row, problems = _parse_row(cells, header)
         number = row.get("registration_number")
         if number and number in seen:
@@ -197,12 +211,6 @@ def parse_csv(text: str, header: Sequence[str]) -> tuple[list[tuple[int, dict]],
     if not rows and not errors:
         raise _csv_error({"2": ["The file has no rows after the header."]})
     return rows, errors
-
-
-def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            yield reader.line_num, cells
 
 
 def _parse_row(cells: list[str], header: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -231,11 +239,10 @@ def _number(name: str, cell: str) -> tuple[Any, str]:
         try:
             value = Decimal(cell)
         except InvalidOperation:
-            return None, f"{cell!r} is not a number."
-        return (value, "") if value.is_finite() else (None, f"{cell!r} is not a number.")
-    if not cell.isascii() or not cell.lstrip("-").isdigit():
-        return None, f"{cell!r} is not a whole number."
-    return int(cell), ""
+            return None, f"{cell[:40]!r} is not a number."
+        return (value, "") if value.is_finite() else (None, f"{cell[:40]!r} is not a number.")
+    value = csvfile.whole_number(cell)
+    return (None, f"{cell[:40]!r} is not a whole number.") if value is None else (value, "")
 
 
 def _csv_error(errors: dict[str, list[str]]) -> Invalid:
