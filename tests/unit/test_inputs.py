@@ -8,7 +8,7 @@ import marshmallow as ma
 import pytest
 
 from chassis import csvfile, inputs
-from chassis.errors import Unprocessable
+from chassis.domain import Invalid
 from chassis.fields import INT_MAX, Decimal, Integer
 
 
@@ -70,10 +70,11 @@ def test_a_decimal_is_a_string_on_the_wire_and_takes_a_string_or_a_number():
     ],
 )
 def test_an_unreadable_csv_is_a_422_naming_why(payload, why):
-    with pytest.raises(Unprocessable) as refused:
+    with pytest.raises(Invalid) as refused:
         _header, rows = csvfile.read_csv(payload)
         list(rows)
-    assert why in refused.value.errors["csv"]["file"][0]
+    assert refused.value.location == "csv"
+    assert why in refused.value.problems["file"][0]
 
 
 @pytest.mark.parametrize(
