@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 SEPARATE = frozenset({"chaos"})  # run by their own make targets, not by `python -m bench`
 
 

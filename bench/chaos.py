@@ -223,6 +223,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         else:
             plan = ["broker"] * args.broker_restarts + ["consumer"] * args.consumer_kills
             rng.shuffle(plan)
+        # Every consumer worker in turn is the victim, in a shuffled order.
+        victims = [(s, w) for s in CONSUMERS for w in range(1, WORKERS_PER_CONSUMER + 1)]
+        rng.shuffle(victims)
         spread = n / args.rate
         hard_left = 1 if args.broker_restarts else 0
         for index, action in enumerate(plan):
@@ -230,11 +233,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             time.sleep(max(at - (time.monotonic() - started), 0))
             moment = round(time.monotonic() - started, 1)
             if action == "consumer":
-                victim = (rng.choice(CONSUMERS), rng.randint(1, WORKERS_PER_CONSUMER))
+                victim = victims[plan[:index].count("consumer") % len(victims)]
                 platform.kill(*victim)
                 platform.spawn(*victim)
-                timeline.append({"at_s": moment, "sigkill": f"{victim[0]} worker {victim[1]}",
-                                 "back_after_s": round(time.monotonic() - started - moment, 1)})  # fmt: skip
+                back = round(time.monotonic() - started - moment, 1)
+                timeline.append(
+                    {"at_s": moment, "sigkill": f"{victim[0]} worker {victim[1]}", "back_s": back}
+                )
             elif action == "broker":
                 # The last restart of the plan is a SIGKILL of the Erlang VM, the others clean.
                 hard = hard_left and plan[index + 1 :].count("broker") == 0
@@ -246,8 +251,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 broker[0].stop()
                 time.sleep(args.node_down_seconds)
                 broker[0].start()
-                timeline.append({"at_s": moment, "node_stopped": broker[0].name,
-                                 "down_s": round(time.monotonic() - started - moment, 1)})  # fmt: skip
+                down = round(time.monotonic() - started - moment, 1)
+                timeline.append({"at_s": moment, "node_stopped": broker[0].name, "down_s": down})
         writer.join()
         written = time.monotonic()
         done = wait_for(urls, n, args.timeout)

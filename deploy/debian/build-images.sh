@@ -9,7 +9,9 @@
 #    packages still come from PyPI, or from the index PIP_INDEX_URL names).
 # Then run compose with the same variables (printed at the end), e.g. `set -a; . var/debian/images.env`.
 # Settings (environment): DEBIAN_MIRROR and DEBIAN_SUITE (default: the first of apt's own sources),
-# DOCKER (default docker), SOFIFI_DEBIAN_CACHE (default var/debian).
+# DOCKER (default docker), SOFIFI_DEBIAN_CACHE (default var/debian), SOFIFI_LOCAL_CA (default
+# /usr/local/share/ca-certificates: the local certificate authorities this host trusts, e.g. of a
+# TLS-inspecting proxy or an internal package index; the Python image trusts them too).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -60,7 +62,14 @@ build() { # image, dockerfile, context, extra args...
   echo "building $image ($file)"
   "$DOCKER" build -q --build-arg "DEBIAN_BASE=$base" -t "$image" -f "$file" "$@" "$context"
 }
-build "$python_image" deploy/debian/python.Dockerfile deploy/debian
+# The Python image's context: the local CAs only (pip in the build trusts the system store).
+context=$(mktemp -d)
+mkdir -p "$context/local-ca"
+for cert in "${SOFIFI_LOCAL_CA:-/usr/local/share/ca-certificates}"/*.crt; do
+  [ -f "$cert" ] && cp "$cert" "$context/local-ca/"
+done
+build "$python_image" deploy/debian/python.Dockerfile "$context"
+rm -rf "$context"
 build "$rabbitmq_image" deploy/debian/rabbitmq.Dockerfile deploy/debian
 build "$postgres_image" deploy/debian/postgres.Dockerfile deploy/debian
 build "$sofifi_image" deploy/Dockerfile . --build-arg "PYTHON_IMAGE=$python_image"

@@ -88,7 +88,7 @@ def test_every_service_has_a_web_and_a_worker_running_the_right_command(services
 
 
 def test_only_the_gateway_is_published_and_on_8080(services):
-    assert "8080:8080" in services["gateway"]["ports"]
+    assert "${GATEWAY_PUBLISH:-8080}:8080" in services["gateway"]["ports"]
     for name, service in services.items():
         if name not in ("gateway", "rabbitmq"):
             assert "ports" not in service, f"{name} should not be published"
