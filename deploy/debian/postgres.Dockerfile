@@ -7,10 +7,10 @@ FROM ${DEBIAN_BASE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql \
  && rm -rf /var/lib/apt/lists/* \
- && ln -s /usr/lib/postgresql/*/bin /usr/lib/postgresql/current \
+ && ln -s /usr/lib/postgresql/*/bin /usr/lib/postgresql/bin \
  && mkdir -p /docker-entrypoint-initdb.d /var/lib/postgresql/data /run/postgresql \
  && chown -R postgres:postgres /var/lib/postgresql /run/postgresql
-ENV PATH=/usr/lib/postgresql/current/bin:$PATH PGDATA=/var/lib/postgresql/data
+ENV PATH=/usr/lib/postgresql/bin:$PATH PGDATA=/var/lib/postgresql/data
 COPY postgres-entrypoint.sh /usr/local/bin/postgres-entrypoint
 VOLUME /var/lib/postgresql/data
 EXPOSE 5432
