@@ -216,15 +216,48 @@ def _binding_definition(source: str, queue: str, routing_key: str, vhost: str) -
 
 
 def connect(url: str, *, heartbeat: int = 20, timeout: float = 5.0) -> Connection:
-    """A kombu connection with a connect timeout and heartbeats (not yet connected)."""
-    return Connection(
+    """A kombu connection with a connect timeout and heartbeats (not yet connected).
+
+    `url` may list the nodes of a cluster separated by `;` (kombu failover): a connection
+    goes to the first that answers, in order, and a new one starts from the first again.
+    """
+    return FailoverConnection(
         url, heartbeat=heartbeat, connect_timeout=timeout, transport=amqp_transport(url)
     )
 
 
+class FailoverConnection(Connection):
+    """kombu's connection, trying every node of a failover URL before giving up.
+
+    kombu connects on first use (a channel, a drain) with one retry, i.e. two nodes at most;
+    a URL naming three nodes, the first two down, would never reach the third.
+    """
+
+    def _ensure_connection(self, errback=None, max_retries=None, *args, **kwargs):
+        if max_retries is not None:
+            max_retries = max(max_retries, failover_retries(self))
+        return super()._ensure_connection(errback, max_retries, *args, **kwargs)
+
+
+def failover_retries(connection: Connection) -> int:
+    """`max_retries` for ensure_connection that tries every node of a failover URL once.
+
+    kombu moves to the next node after each failed try (without sleeping in between within
+    one round), so a URL of n nodes needs n - 1 retries to reach the last; at least one.
+    """
+    return max(len(connection.alt or ()) - 1, 1)
+
+
+def safe_url(url: str) -> str:
+    """`url` (one node or a failover list) with every password masked, for logs."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    return ";".join(maybe_sanitize_url(part) for part in url.split(";"))
+
+
 def broker_reachable(url: str, timeout: float = 2.0) -> bool:
-    """True when a broker answers at `url` within `timeout` seconds."""
-    connection = Connection(url, connect_timeout=timeout)
+    """True when a broker (any node of a failover URL) answers within `timeout` seconds."""
+    connection = FailoverConnection(url, connect_timeout=timeout)
     try:
         connection.ensure_connection(max_retries=1, timeout=timeout)
         return True

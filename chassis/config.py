@@ -73,7 +73,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "The service's own database (SQLAlchemy URL); one database per service.",
         shown="sqlite:///<SOFIFI_VAR_DIR>/<service>.db",
     ),
-    EnvVar("AMQP_URL", "amqp://guest:guest@localhost:5672//", "RabbitMQ broker (kombu URL)."),
+    EnvVar(
+        "AMQP_URL",
+        "amqp://guest:guest@localhost:5672//",
+        "RabbitMQ broker (kombu URL); a cluster's nodes separated by `;` (failover, in order).",
+    ),
     EnvVar("EVENT_EXCHANGE", "asn.events", "Topic exchange every event is published to."),
     EnvVar("EVENT_DELIVERY_LIMIT", "5", "Deliveries of one event before it is dead-lettered.", int),
     EnvVar("CONSUMER_PREFETCH", "200", "Unacknowledged events a consumer may hold.", int),

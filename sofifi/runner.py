@@ -131,9 +131,9 @@ def run_stack(skip_setup: bool = False) -> int:
 
 
 def _safe_url(url: str) -> str:
-    from kombu.utils.url import maybe_sanitize_url
+    from chassis.bus import safe_url
 
-    return maybe_sanitize_url(url)
+    return safe_url(url)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from chassis.db import make_engine
 from chassis.migrations import upgrade
 from chassis.testing.plugin import Broker, vhost_of
 from chassis.worker import Worker
-from services import load_spec
+from sofifi.registry import load_spec
 from tests.integration.support import APPOINTED, Pika, appointed_envelope, settings_for, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
