@@ -10,14 +10,24 @@ from datetime import date
 import urllib3
 
 from sofifi import registry
-from sofifi.demo import accounts, appraisal, awards, guard, recruitment, training
+from sofifi.demo import accounts, appraisal, awards, feedback, guard, recruitment, training
 from sofifi.demo.client import DemoError, Gateway, Tokens
 from sofifi.demo.province import generate
 from sofifi.demo.steps import Demo
 
 # Accounts first (a failure later still leaves a platform one can log in to), then the roster
-# and the selection, the appraisal that needs the roster, and what follows it by events.
-STEPS = (*accounts.STEPS, *recruitment.STEPS, *appraisal.STEPS, *awards.STEPS, *training.STEPS)
+# and the selection, the appraisal that needs the roster, and what follows it by events; then
+# training's catalogue and enrolments (from those needs), the awards programme (from that
+# eligibility) and feedback, which needs only the roster.
+STEPS = (
+    *accounts.STEPS,
+    *recruitment.STEPS,
+    *appraisal.STEPS,
+    awards.ELIGIBILITY,
+    *training.STEPS,
+    *awards.STEPS,
+    *feedback.STEPS,
+)
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
 
