@@ -97,7 +97,7 @@ def programme(demo: Demo) -> None:
         ],
     }
     demo.seen["programme"] = gateway.call("POST", "/awards/programmes", admin, body).expect(201)
-    demo.count(SERVICE, "programmes")
+    demo.count(SERVICE, "Sofifi Berprestasi programme")
 
 
 def nominate(demo: Demo) -> None:

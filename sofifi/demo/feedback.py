@@ -144,7 +144,7 @@ def ikm_survey(demo: Demo) -> None:
     if survey is None:
         body = {"unit": unit, "year": year, "period": IKM_PERIOD, "population": 400}
         survey = gateway.call("POST", "/feedback/ikm/surveys", admin, body).expect(201)
-        demo.count(SERVICE, "IKM surveys")
+        demo.count(SERVICE, "IKM survey")
     path = f"/feedback/ikm/surveys/{survey['id']}"
     live = gateway.call("GET", path, admin).expect(200)
     answered = (live.get("result") or {}).get("respondents", 0)
@@ -157,7 +157,7 @@ def ikm_survey(demo: Demo) -> None:
             gateway.call("POST", f"{path}/answers", None, body).expect(201)
         demo.count(SERVICE, "IKM answers", missing)
     gateway.call("POST", f"{path}/publish", admin).expect(200)
-    demo.count(SERVICE, "IKM results published")
+    demo.count(SERVICE, "IKM result published")
 
 
 def consultation(demo: Demo) -> None:
@@ -177,7 +177,7 @@ def consultation(demo: Demo) -> None:
             "closes_on": (datetime.now(WIT).date() + timedelta(days=30)).isoformat(),
         }
         found = gateway.call("POST", "/feedback/consultations", admin, body).expect(201)
-        demo.count(SERVICE, "consultations")
+        demo.count(SERVICE, "consultation")
     path = f"/feedback/consultations/{found['id']}"
     view = gateway.call("GET", path, None).expect(200)
     if not view["open"]:

@@ -170,7 +170,7 @@ def catalogue(demo: Demo) -> None:
             "course_ids": [courses[c[0]]["course_id"] for c in COURSES if c[6] == UNIVERSITY],
         }
         gateway.call("POST", "/training/partnerships", admin, body).expect(201)
-        demo.count(SERVICE, "partnerships (MoU)")
+        demo.count(SERVICE, "university MoU")
     sessions = gateway.call("GET", f"/training/sessions?year={plan_year}", admin).expect(200)
     known = {(s["course_id"], s["starts_on"]) for s in sessions}
     for index, (title, *_rest) in enumerate(COURSES):
