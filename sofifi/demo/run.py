@@ -69,8 +69,10 @@ def run_demo(
         for step in STEPS:
             begun = time.monotonic()
             step.run(demo)
+            took = time.monotonic() - begun
+            demo.seen.setdefault("steps", []).append((step.service, step.title, took))
             if not as_json:
-                say(f"  {step.service}: {step.title} ({time.monotonic() - begun:.1f} s)")
+                say(f"  {step.service}: {step.title} ({took:.1f} s)")
     except DemoError as exc:
         say(f"sofifi demo stopped: {exc}")
         return EXIT_FAILED
@@ -89,7 +91,7 @@ def run_demo(
 
 
 def report(demo: Demo, seconds: float) -> dict:
-    """The summary as data: counts per service, seconds, problems and accounts."""
+    """The summary as data: counts per service, seconds (and per step), problems, accounts."""
     created: dict[str, dict[str, int]] = {step.service: {} for step in STEPS}
     details: dict[str, dict[str, int]] = {}
     for (service, what), number in demo.created.items():
@@ -106,6 +108,10 @@ def report(demo: Demo, seconds: float) -> dict:
         "created": created,
         "details": details,
         "total": sum(demo.created.values()),
+        "steps": [
+            {"service": service, "step": title, "seconds": round(took, 2)}
+            for service, title, took in demo.seen.get("steps", [])
+        ],
         "problems": demo.problems,
         "accounts": [
             {
