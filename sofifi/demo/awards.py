@@ -154,6 +154,12 @@ def score(demo: Demo) -> None:
     gateway, pid = demo.gateway, programme_id(demo)
     timeline = demo.seen.get("programme", {})
     today = wit_today()
+    if timeline:
+        demo.hint(
+            f"awards: {pid} is scored until {timeline['scoring_close']} (WIT) and decided from "
+            f"{timeline['decision_on']}: score as demo.committee (POST /api/v1/awards/"
+            f"nominations/<id>/scores), then rank and decide as demo.admin"
+        )
     if not timeline or not timeline["scoring_open"] <= today <= timeline["scoring_close"]:
         return
     for subject, nip, unit in members(demo):

@@ -112,6 +112,11 @@ def send_reports(demo: Demo) -> None:
             demo.count(SERVICE, "citizen reports")
             report = {"tracking_number": sent["tracking_number"], "status": sent["status"]}
         number = report["tracking_number"]
+        if steps == 2:
+            demo.hint(
+                f"feedback: report {number} waits for DINKES's response: log in as "
+                f"demo.officer (POST /api/v1/feedback/reports/{number}/respond)"
+            )
         for action in PATH[:steps]:
             if report["status"] != FROM[action]:
                 continue

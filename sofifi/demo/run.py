@@ -113,6 +113,7 @@ def report(demo: Demo, seconds: float) -> dict:
             for service, title, took in demo.seen.get("steps", [])
         ],
         "problems": demo.problems,
+        "hints": demo.seen.get("hints", []),
         "accounts": [
             {
                 "username": a.username,
@@ -149,4 +150,9 @@ def summarise(demo: Demo, seconds: float) -> None:
             f"  {account.username:<24} {account.password}  {','.join(account.roles):<19} "
             f"{account.who}{f' ({scope})' if scope else ''}"
         )
+    hints = demo.seen.get("hints", [])
+    if hints:
+        say("To try:")
+        for hint in hints:
+            say(f"  - {hint}")
     say(f"API docs: {demo.gateway.url}/api/v1/docs")

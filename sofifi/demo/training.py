@@ -204,6 +204,7 @@ def enrol_and_complete(demo: Demo) -> None:
         key=lambda n: (n["nip"], n["need_id"]),
     )
     today = date.today()
+    demo.hint(f"training: the JP ledger per unit, GET /api/v1/training/ledger/{plan_year}/units")
     taken: set[str] = set()
     for session in sorted(demo.seen.get("training_sessions", []), key=lambda s: s["starts_on"]):
         existing = gateway.call(

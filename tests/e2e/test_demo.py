@@ -214,6 +214,7 @@ def test_demo_fills_the_platform_once_and_refuses_foreign_data(platform: Platfor
     ), feedback
     assert feedback["ikm"] == [("DINKES", YEAR + 1, "S2")], feedback
     assert feedback["consultations"] == [("DINKES", True)] and feedback["comments"] == [3]
+    assert f"SB-{YEAR} is scored until" in first.stdout and "report LPR-" in first.stdout
     officer = tokens["demo.officer"]["access_token"]
     status, mine, _ = get(platform, "/feedback/reports?status=DISPOSITIONED", officer)
     assert status == 200 and mine["total"] == 1, mine
