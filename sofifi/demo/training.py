@@ -1,9 +1,9 @@
-"""Training in the demo: the needs that finalized appraisals and CPNS appointments cause.
+"""Training in the demo: the needs appraisals cause, a catalogue, enrolments and completions.
 
-Nothing is written here yet: needs follow `appraisal.appraisal.finalized` (development, BerAKHLAK
-competencies) and `recruitment.employee.appointed` (Latsar for a CPNS), so this step waits for
-those the run caused. Then the catalogue (providers, an MoU, one course per competency the needs
-name, a session of each this year), enrolments from open needs and a few completions (the JP
+Needs follow `appraisal.appraisal.finalized` (development, BerAKHLAK competencies) and
+`recruitment.employee.appointed` (Latsar for a CPNS), so the first step waits for those the run
+caused. Then the catalogue (providers, an MoU, one course per competency the needs name, a
+session of each in the plan year), enrolments from open needs and a few completions (the JP
 ledger and `training.course.completed`, which awards reads).
 """
 
