@@ -60,9 +60,11 @@ class Tokens:
         self.settings = settings
         self._cache: dict[tuple, str] = {}
 
-    def token(self, subject: str, *roles: str, nip: str | None = None) -> str:
-        """A token for `subject` with `roles` (and NIP), valid for the run."""
-        key = (subject, roles, nip)
+    def token(
+        self, subject: str, *roles: str, nip: str | None = None, unit: str | None = None
+    ) -> str:
+        """A token for `subject` with `roles` (and NIP and unit), valid for the run."""
+        key = (subject, roles, nip, unit)
         if key not in self._cache:
             self._cache[key] = sign_token(
                 self.private_key,
@@ -72,6 +74,7 @@ class Tokens:
                 audience=self.settings.jwt_audience,
                 ttl_seconds=3600,
                 nip=nip,
+                unit=unit,
             )
         return self._cache[key]
 

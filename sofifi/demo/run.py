@@ -10,14 +10,24 @@ from datetime import date
 import urllib3
 
 from sofifi import registry
-from sofifi.demo import accounts, appraisal, awards, guard, recruitment, training
+from sofifi.demo import accounts, appraisal, awards, feedback, guard, recruitment, training
 from sofifi.demo.client import DemoError, Gateway, Tokens
 from sofifi.demo.province import generate
 from sofifi.demo.steps import Demo
 
 # Accounts first (a failure later still leaves a platform one can log in to), then the roster
-# and the selection, the appraisal that needs the roster, and what follows it by events.
-STEPS = (*accounts.STEPS, *recruitment.STEPS, *appraisal.STEPS, *awards.STEPS, *training.STEPS)
+# and the selection, the appraisal that needs the roster, and what follows it by events; then
+# training's catalogue and enrolments (from those needs), the awards programme (from that
+# eligibility) and feedback, which needs only the roster.
+STEPS = (
+    *accounts.STEPS,
+    *recruitment.STEPS,
+    *appraisal.STEPS,
+    awards.ELIGIBILITY,
+    *training.STEPS,
+    *awards.STEPS,
+    *feedback.STEPS,
+)
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
 
@@ -59,8 +69,10 @@ def run_demo(
         for step in STEPS:
             begun = time.monotonic()
             step.run(demo)
+            took = time.monotonic() - begun
+            demo.seen.setdefault("steps", []).append((step.service, step.title, took))
             if not as_json:
-                say(f"  {step.service}: {step.title} ({time.monotonic() - begun:.1f} s)")
+                say(f"  {step.service}: {step.title} ({took:.1f} s)")
     except DemoError as exc:
         say(f"sofifi demo stopped: {exc}")
         return EXIT_FAILED
@@ -79,7 +91,7 @@ def run_demo(
 
 
 def report(demo: Demo, seconds: float) -> dict:
-    """The summary as data: counts per service, seconds, problems and accounts."""
+    """The summary as data: counts per service, seconds (and per step), problems, accounts."""
     created: dict[str, dict[str, int]] = {step.service: {} for step in STEPS}
     details: dict[str, dict[str, int]] = {}
     for (service, what), number in demo.created.items():
@@ -96,7 +108,12 @@ def report(demo: Demo, seconds: float) -> dict:
         "created": created,
         "details": details,
         "total": sum(demo.created.values()),
+        "steps": [
+            {"service": service, "step": title, "seconds": round(took, 2)}
+            for service, title, took in demo.seen.get("steps", [])
+        ],
         "problems": demo.problems,
+        "hints": demo.seen.get("hints", []),
         "accounts": [
             {
                 "username": a.username,
@@ -133,4 +150,9 @@ def summarise(demo: Demo, seconds: float) -> None:
             f"  {account.username:<24} {account.password}  {','.join(account.roles):<19} "
             f"{account.who}{f' ({scope})' if scope else ''}"
         )
+    hints = demo.seen.get("hints", [])
+    if hints:
+        say("To try:")
+        for hint in hints:
+            say(f"  - {hint}")
     say(f"API docs: {demo.gateway.url}/api/v1/docs")

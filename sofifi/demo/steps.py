@@ -44,6 +44,10 @@ class Demo:
         """Record a figure about what was created (e.g. how many are eligible), not a record."""
         self.details[service, what] += number
 
+    def hint(self, text: str) -> None:
+        """Something to try with what the run made, printed after the accounts."""
+        self.seen.setdefault("hints", []).append(text)
+
     def each(self, function: Callable[[Any], Any], items: list) -> list:
         """`function` over `items`, a few calls in flight at once; results in order."""
         if len(items) < 2:

@@ -75,12 +75,83 @@ def state(platform: Platform, token: str) -> dict:
     status, formations, _ = get(platform, f"/recruitment/formations?year={YEAR + 1}", token)
     assert status == 200, formations
     return {
+        **training_state(platform, token),
+        **awards_state(platform, token),
+        **feedback_state(platform, token),
         "roster": roster["total"],
         "decisions": decisions["total"],
         "eligible": sum(item["eligible"] for item in decisions["items"]),
         "needs": needs,
         "units": units,
         "formations": [(f["code"], f["announced_at"]) for f in formations["items"]],
+    }
+
+
+def training_state(platform: Platform, token: str) -> dict:
+    """Training's catalogue, enrolments and JP ledger, as counts."""
+    counts = {}
+    for what in ("providers", "courses", "partnerships"):
+        status, body, _ = get(platform, f"/training/{what}", token)
+        assert status == 200, body
+        counts[what] = len(body)
+    status, sessions, _ = get(platform, f"/training/sessions?year={YEAR + 1}", token)
+    assert status == 200, sessions
+    status, enrolments, _ = get(platform, "/training/enrolments?page_size=500", token)
+    assert status == 200, enrolments
+    status, units, _ = get(platform, f"/training/ledger/{YEAR + 1}/units", token)
+    assert status == 200, units
+    return {
+        "training": {
+            **counts,
+            "sessions": len(sessions),
+            "enrolments": Counter(e["status"] for e in enrolments),
+            "jp": sum(unit["jp_total"] for unit in units),
+        }
+    }
+
+
+def awards_state(platform: Platform, token: str) -> dict:
+    """The programme, its nominations and their score sheets."""
+    status, programme, _ = get(platform, f"/awards/programmes/SB-{YEAR}", token)
+    assert status == 200, programme
+    status, nominations, _ = get(platform, f"/awards/programmes/SB-{YEAR}/nominations", token)
+    assert status == 200, nominations
+    sheets = []
+    for nomination in nominations:
+        status, body, _ = get(platform, f"/awards/nominations/{nomination['id']}/scores", token)
+        assert status == 200, body
+        sheets.append(len(body["sheets"]))
+    return {
+        "awards": {
+            "categories": len(programme["categories"]),
+            "weights": sum(c["weight"] for c in programme["criteria"]),
+            "decided": programme["decided_at"],
+            "nominations": len(nominations),
+            "sheets": sheets,
+        }
+    }
+
+
+def feedback_state(platform: Platform, token: str) -> dict:
+    """Reports by status, the published IKM and the consultation's comments."""
+    status, reports, _ = get(platform, "/feedback/reports?page_size=200", token)
+    assert status == 200, reports
+    status, results, _ = get(platform, "/feedback/ikm/results")
+    assert status == 200, results
+    status, consultations, _ = get(platform, "/feedback/consultations")
+    assert status == 200, consultations
+    comments = []
+    for consultation in consultations:
+        status, body, _ = get(platform, f"/feedback/consultations/{consultation['id']}")
+        assert status == 200, body
+        comments.append(len(body["comments"]))
+    return {
+        "feedback": {
+            "reports": Counter((r["kind"], r["status"]) for r in reports["items"]),
+            "ikm": [(r["unit"], r["year"], r["period"]) for r in results],
+            "consultations": [(c["unit"], c["open"]) for c in consultations],
+            "comments": comments,
+        }
     }
 
 
@@ -123,6 +194,30 @@ def test_demo_fills_the_platform_once_and_refuses_foreign_data(platform: Platfor
     )
     assert status == 200 and body["finalized_at"], body
     assert "created in" in first.stdout and "recruitment: 40 employees" in first.stdout
+
+    # Training, awards and feedback, through the gateway.
+    training = after["training"]
+    assert training["providers"] == 2 and training["partnerships"] == 1, training
+    assert training["courses"] == training["sessions"] == 8, training
+    assert training["enrolments"]["COMPLETED"] >= 1 and training["jp"] > 0, training
+    assert training["enrolments"]["ENROLLED"] >= 1, training
+    awards = after["awards"]
+    assert awards["categories"] == 2 and awards["weights"] == 100 and not awards["decided"]
+    assert 1 <= awards["nominations"] <= 4 and all(awards["sheets"]), awards
+    feedback = after["feedback"]
+    assert feedback["reports"] == Counter(
+        {
+            ("SUGGESTION", "RESOLVED"): 1,
+            ("COMPLAINT", "DISPOSITIONED"): 1,
+            ("INFORMATION_REQUEST", "RECEIVED"): 1,
+        }
+    ), feedback
+    assert feedback["ikm"] == [("DINKES", YEAR + 1, "S2")], feedback
+    assert feedback["consultations"] == [("DINKES", True)] and feedback["comments"] == [3]
+    assert f"SB-{YEAR} is scored until" in first.stdout and "report LPR-" in first.stdout
+    officer = tokens["demo.officer"]["access_token"]
+    status, mine, _ = get(platform, "/feedback/reports?status=DISPOSITIONED", officer)
+    assert status == 200 and mine["total"] == 1, mine
 
     # A second run finds everything and changes nothing.
     second = run_demo(platform)
