@@ -18,12 +18,13 @@ from chassis.config import SERVICE_NAMES, Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
-from gateway import auth, openapi, proxy
+from gateway import auth, combined, openapi, proxy, users_api
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
 from gateway.health import platform_health
 from gateway.state import GatewayState, VerifiedTokens
 from gateway.upstream import Upstream
+from gateway.web import init_web
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Parallel backend calls of combined views (five per view; a few views at once per process).
@@ -66,10 +67,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["gateway"] = state
     api.register_blueprint(auth.blp)
+    api.register_blueprint(users_api.blp)
+    api.register_blueprint(combined.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)
     # The gateway's /health is the platform's: every backend's readiness, gathered in parallel.
     app.view_functions["health.health"] = platform_health
+    # The web client (pages at `/`); see gateway/web/__init__.py.
+    init_web(app, state)
     limiter = init_rate_limits(app, settings)
     # The common proxied call is served below Flask (see gateway/fastpath.py); inside ProxyFix,
     # so that it sees the client's address as the rate limits do.
@@ -134,5 +139,9 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
         error_message=f"Too many calls without a token from this client (limit: "
         f"{settings.ratelimit_public}); wait, or log in.",
     )(app.view_functions["proxy.proxy"])
+    # The sign-in page shares the login budget with the token endpoint (POST only).
+    app.view_functions["account.sign_in"] = limiter.limit(
+        settings.ratelimit_login, methods=["POST"], scope="login"
+    )(app.view_functions["account.sign_in"])
     app.extensions["gateway_limiter"] = limiter
     return limiter

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, sign_token
 from chassis.db import request_session
+from gateway.models import User
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
 from gateway.users import authenticate
@@ -20,9 +21,14 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def token(credentials: dict):
     """Exchange a username and password for a bearer token (rate-limited per client)."""
+    user = authenticate(request_session(), credentials["username"], credentials["password"])
+    return issued_token(user)
+
+
+def issued_token(user: User) -> dict:
+    """A signed token for an authenticated user, as the token endpoint answers it."""
     state = gateway_state()
     settings = state.settings
-    user = authenticate(request_session(), credentials["username"], credentials["password"])
     access_token = sign_token(
         state.signing_key,
         subject=user.username,
