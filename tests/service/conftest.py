@@ -32,6 +32,7 @@ from contracts import validate_event
 from contracts.identifiers import make_nip
 from services import load_spec
 from tests.service.selection_support import Selection
+from tests.service.web_support import web_gateway  # noqa: F401 (a fixture)
 
 APPOINTED = "recruitment.employee.appointed"
 UPDATED = "recruitment.employee.updated"

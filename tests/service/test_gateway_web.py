@@ -3,91 +3,22 @@ management (pages and API), and the combined views with a service down."""
 
 from __future__ import annotations
 
-import re
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import pytest
-from werkzeug.serving import make_server
+from tests.service.web_support import (
+    PASSWORD,
+    add_user,
+    csrf_of,
+    session_cookie,
+    sign_in,
+)
 
-from chassis.config import SERVICE_NAMES
-from chassis.db import Database
-from chassis.migrations import upgrade
-from gateway.app import MIGRATIONS_DIR, create_app
-from gateway.users import create_user
-
-PASSWORD = "kopi-sofifi-2024"
 NIP = "198503122010011001"
 SCRIPT = '<script>alert("x")</script><b>tebal</b>'
 
 
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """Serve a WSGI app on a free local port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def closed_port_url() -> str:
-    """A local URL where nothing listens."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
-
-@pytest.fixture
-def make_gateway(service_config: dict[str, str], tmp_path: Path):
-    """A gateway app (migrated users database) whose backends are the given URLs."""
-    database_url = f"sqlite:///{tmp_path}/gateway.db"
-    upgrade(MIGRATIONS_DIR, database_url)
-
-    def build(backends: dict[str, str] | None = None, **settings: str):
-        urls = {name: (backends or {}).get(name) or closed_port_url() for name in SERVICE_NAMES}
-        config = {**service_config, "DATABASE_URL": database_url, **settings}
-        config.update({f"{name.upper()}_URL": url for name, url in urls.items()})
-        return create_app(config)
-
-    return build
-
-
-def add_user(app, username: str, roles=("admin",), **fields) -> None:
-    with app.app_context():
-        session = Database.state(app).session_factory()
-        create_user(session, username, PASSWORD, roles, **fields)
-        session.commit()
-        session.close()
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, username: str, password: str = PASSWORD):
-    page = client.get("/masuk")
-    token = csrf_of(page.get_data(as_text=True))
-    return client.post(
-        "/masuk", data={"username": username, "password": password, "csrf_token": token}
-    )
-
-
-def session_cookie(client):
-    return client.get_cookie("sofifi_session")
-
-
-def test_pages_are_in_bahasa_indonesia_with_landmarks_and_a_skip_link(make_gateway):
-    client = make_gateway().test_client()
+def test_pages_are_in_bahasa_indonesia_with_landmarks_and_a_skip_link(web_gateway):
+    client = web_gateway().test_client()
 
     page = client.get("/masuk")
 
@@ -100,8 +31,8 @@ def test_pages_are_in_bahasa_indonesia_with_landmarks_and_a_skip_link(make_gatew
     assert page.headers["Cache-Control"] == "no-store"
 
 
-def test_english_is_the_second_locale(make_gateway):
-    client = make_gateway().test_client()
+def test_english_is_the_second_locale(web_gateway):
+    client = web_gateway().test_client()
 
     client.get("/bahasa/en")
     html = client.get("/masuk").get_data(as_text=True)
@@ -110,8 +41,8 @@ def test_english_is_the_second_locale(make_gateway):
     assert "Sign in" in html and "Password" in html
 
 
-def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_the_roles_pages(make_gateway):
-    app = make_gateway()
+def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_the_roles_pages(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
 
@@ -124,8 +55,8 @@ def test_sign_in_sets_an_httponly_samesite_cookie_and_shows_the_roles_pages(make
     assert "Pengguna" in home and "ani" in home
 
 
-def test_the_cookie_is_secure_over_https(make_gateway):
-    app = make_gateway()
+def test_the_cookie_is_secure_over_https(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
     page = client.get("/masuk", base_url="https://localhost")
@@ -141,8 +72,8 @@ def test_the_cookie_is_secure_over_https(make_gateway):
     assert "Secure" in answer.headers["Set-Cookie"]
 
 
-def test_a_wrong_password_shows_the_error_summary_linking_to_the_field(make_gateway):
-    app = make_gateway()
+def test_a_wrong_password_shows_the_error_summary_linking_to_the_field(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
 
@@ -154,8 +85,8 @@ def test_a_wrong_password_shows_the_error_summary_linking_to_the_field(make_gate
     assert session_cookie(client) is None or "token" not in str(session_cookie(client).value)
 
 
-def test_a_form_posted_without_its_csrf_token_is_refused(make_gateway):
-    app = make_gateway()
+def test_a_form_posted_without_its_csrf_token_is_refused(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
 
@@ -166,8 +97,8 @@ def test_a_form_posted_without_its_csrf_token_is_refused(make_gateway):
     assert client.get("/pengguna").status_code == 302  # still signed out
 
 
-def test_a_signed_in_form_without_the_token_is_refused_too(make_gateway):
-    app = make_gateway()
+def test_a_signed_in_form_without_the_token_is_refused_too(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
     sign_in(client, "ani")
@@ -180,8 +111,8 @@ def test_a_signed_in_form_without_the_token_is_refused_too(make_gateway):
     assert "budi" not in client.get("/pengguna").get_data(as_text=True)
 
 
-def test_the_cookie_does_not_authenticate_the_api(make_gateway):
-    app = make_gateway()
+def test_the_cookie_does_not_authenticate_the_api(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
     sign_in(client, "ani")
@@ -190,8 +121,8 @@ def test_the_cookie_does_not_authenticate_the_api(make_gateway):
     assert client.get("/api/v1/auth/me").status_code == 401
 
 
-def test_sign_out_ends_the_session(make_gateway):
-    app = make_gateway()
+def test_sign_out_ends_the_session(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
     sign_in(client, "ani")
@@ -203,8 +134,8 @@ def test_sign_out_ends_the_session(make_gateway):
     assert client.get("/pengguna").status_code == 302
 
 
-def test_the_session_expires_with_its_token(make_gateway):
-    app = make_gateway(JWT_TTL_SECONDS="1")
+def test_the_session_expires_with_its_token(web_gateway):
+    app = web_gateway(JWT_TTL_SECONDS="1")
     add_user(app, "ani")
     client = app.test_client()
     sign_in(client, "ani")
@@ -220,8 +151,8 @@ def test_the_session_expires_with_its_token(make_gateway):
     )
 
 
-def test_a_page_for_another_role_is_refused(make_gateway):
-    app = make_gateway()
+def test_a_page_for_another_role_is_refused(web_gateway):
+    app = web_gateway()
     add_user(app, "siti", roles=("employee",), nip=NIP)
     client = app.test_client()
     sign_in(client, "siti")
@@ -230,9 +161,9 @@ def test_a_page_for_another_role_is_refused(make_gateway):
 
 
 def test_an_admin_creates_changes_and_deactivates_a_user_and_deactivation_stops_sign_in(
-    make_gateway,
+    web_gateway,
 ):
-    app = make_gateway()
+    app = web_gateway()
     add_user(app, "ani")
     admin = app.test_client()
     sign_in(admin, "ani")
@@ -269,8 +200,8 @@ def test_an_admin_creates_changes_and_deactivates_a_user_and_deactivation_stops_
     )
 
 
-def test_the_users_api_is_for_admins_with_a_bearer_token(make_gateway):
-    app = make_gateway()
+def test_the_users_api_is_for_admins_with_a_bearer_token(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     add_user(app, "siti", roles=("employee",), nip=NIP)
     client = app.test_client()
@@ -314,8 +245,8 @@ def test_the_users_api_is_for_admins_with_a_bearer_token(make_gateway):
     assert [u["username"] for u in listed["items"]] == ["budi"]
 
 
-def test_citizen_text_is_shown_as_text(make_gateway):
-    app = make_gateway()
+def test_citizen_text_is_shown_as_text(web_gateway):
+    app = web_gateway()
     add_user(app, "ani")
     client = app.test_client()
 
