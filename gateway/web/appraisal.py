@@ -123,9 +123,11 @@ def rate(nip: str, year: int, period: str):
                 "results_rating": form["results_rating"],
                 "behaviour_rating": form["behaviour_rating"],
                 "behaviour_values": values,
-                "results_comment": form.get("results_comment") or None,
-                "behaviour_comment": form.get("behaviour_comment") or None,
             }
+            # The comments are optional: left out when empty (the service refuses null).
+            for name in ("results_comment", "behaviour_comment"):
+                if form.get(name, "").strip():
+                    body[name] = form[name].strip()
             reply = call(
                 "appraisal", "PUT", f"appraisals/{nip}/{year}/{period}", user.token, json_body=body
             )
