@@ -51,6 +51,16 @@ LABELS: dict[str, str] = {
     "ANNUAL": N_("Tahunan"),
     "OPEN": N_("Dibuka"),
     "CLOSED": N_("Ditutup"),
+    # Reasons of an award eligibility decision (awards service).
+    "PREDIKAT_SANGAT_BAIK": N_("Predikat kinerja tahunan Sangat Baik"),
+    "PREDIKAT_NOT_SANGAT_BAIK": N_("Predikat kinerja tahunan bukan Sangat Baik"),
+    "NO_SUBSTANTIATED_COMPLAINT": N_("Tidak ada pengaduan masyarakat yang terbukti"),
+    "SUBSTANTIATED_COMPLAINT": N_("Ada pengaduan masyarakat yang terbukti"),
+    "NO_DISCIPLINARY_SANCTION": N_("Tidak sedang menjalani hukuman disiplin"),
+    "DISCIPLINARY_SANCTION": N_("Sedang menjalani hukuman disiplin"),
+    "JP_COMPLIANT": N_("Paling sedikit 20 JP tahun ini"),
+    "JP_BELOW_MINIMUM": N_("Kurang dari 20 JP tahun ini"),
+    "JP_NOT_ASSESSED": N_("JP belum dinilai (buku JP tahun ini belum dibuka)"),
     # Roles.
     "admin": N_("BKD (admin)"),
     "recruiter": N_("Panitia seleksi"),

@@ -160,7 +160,7 @@ def test_the_unit_dashboard_shows_the_calibration_chart(platform):
     html = client.get(f"/unit/BKD?year={YEAR}").get_data(as_text=True)
 
     assert "Kurva distribusi predikat" in html
-    assert re.search(r'class="bar[^"]*" style="width: 100.0%', html)
+    assert re.search(r'<rect x="0" y="0" width="100.0" height="10" class="bar"', html)
 
 
 def test_an_employee_writes_an_skp_and_text_shows_escaped_to_the_supervisor(platform):

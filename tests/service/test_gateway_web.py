@@ -4,7 +4,9 @@ management (pages and API), and the combined views with a service down."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import gateway.web
 from tests.service.web_support import (
     PASSWORD,
     add_user,
@@ -256,3 +258,25 @@ def test_citizen_text_is_shown_as_text(web_gateway):
 
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "<script" not in page
+
+
+def test_the_english_catalogue_covers_every_text_and_its_compiled_file_is_current():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(gateway.web.__file__).parent
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    found = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(str(folder), method_map, keywords={"_": None, "N_": None})
+    }
+    base = folder / "translations" / "en" / "LC_MESSAGES" / "messages"
+    with open(f"{base}.po", "rb") as po_file:
+        po = {m.id: m.string for m in read_po(po_file) if m.id}
+    with open(f"{base}.mo", "rb") as mo_file:
+        mo = {m.id: m.string for m in read_mo(mo_file) if m.id}
+
+    assert len(found) > 300  # templates and code were both read
+    assert sorted(found - set(po)) == []  # run the extract/update/compile of gateway/README.md
+    assert mo == {k: v for k, v in po.items() if v}
