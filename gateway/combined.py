@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
+from flask import current_app
 from flask_smorest import Blueprint
 
 from chassis.auth import current_principal, sign_token
@@ -29,6 +30,7 @@ WIT = ZoneInfo("Asia/Jayapura")
 # Supervisor levels walked up the roster before giving up (a cycle or a very deep chain).
 CHAIN_LIMIT = 8
 SERVICE_TOKEN_TTL = 120
+SERVICE_TOKENS_KEPT = 1024
 PART_LABELS = {
     "profile": "Profil pegawai (layanan rekrutmen)",
     "appraisals": "Penilaian kinerja (layanan penilaian)",
@@ -106,9 +108,17 @@ def service_headers(caller: str) -> dict[str, str]:
 
 def service_token(caller: str) -> str:
     """A short-lived admin token of the gateway itself, for reads it has authorized."""
+    # Signed once per caller and reused for half its life: an RSA signature per page would
+    # cost more than the page's own work.
+    now = time.time()
+    # caller -> (token, reuse until), kept by the app (each app has its own signing key).
+    kept: dict[str, tuple[str, float]] = current_app.extensions.setdefault("service_tokens", {})
+    cached = kept.get(caller)
+    if cached and cached[1] > now:
+        return cached[0]
     state = gateway_state()
     settings = state.settings
-    return sign_token(
+    token = sign_token(
         state.signing_key,
         subject=f"gateway:{caller}",
         roles=("admin",),
@@ -116,6 +126,10 @@ def service_token(caller: str) -> str:
         audience=settings.jwt_audience,
         ttl_seconds=SERVICE_TOKEN_TTL,
     )
+    if len(kept) >= SERVICE_TOKENS_KEPT:
+        kept.clear()
+    kept[caller] = (token, now + SERVICE_TOKEN_TTL / 2)
+    return token
 
 
 def _url(service: str, path: str, **query: Any) -> str:
