@@ -251,13 +251,15 @@ def dossier_times(platform, nip: str, calls: int, down: str | None) -> dict:
     env.update({"PORT": str(port), "WEB_CONCURRENCY": "1", "WEB_THREADS": "4"})
     if down:
         env[f"{down.upper()}_URL"] = f"http://127.0.0.1:{free_port()}"  # nothing listens
-    gateway = subprocess.Popen(
-        [str(Path(sys.executable).parent / "sofifi"), "web", "gateway"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log_path = Path(env["SOFIFI_VAR_DIR"]) / f"dossier-gateway-{port}.log"
+    with log_path.open("w") as log_file:
+        gateway = subprocess.Popen(
+            [str(Path(sys.executable).parent / "sofifi"), "web", "gateway"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     http = urllib3.PoolManager(timeout=urllib3.Timeout(total=30), retries=False)
     try:
