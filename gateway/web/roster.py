@@ -116,7 +116,11 @@ def import_csv():
                 rows.append((row, field, "; ".join(reasons)))
         for what, reasons in (found.get("csv") or {}).items():
             rows.append(("—", what, "; ".join(reasons) if isinstance(reasons, list) else reasons))
-        errors["file"] = reply.message()
+        errors["file"] = (
+            _("%(n)s baris bermasalah; tidak ada yang diimpor.", n=len({r[0] for r in rows}))
+            if rows
+            else reply.message()
+        )
     return render_template(
         "roster/import.html",
         title=_("Impor data pegawai (CSV)"),
