@@ -61,6 +61,11 @@ LABELS: dict[str, str] = {
     "JP_COMPLIANT": N_("Paling sedikit 20 JP tahun ini"),
     "JP_BELOW_MINIMUM": N_("Kurang dari 20 JP tahun ini"),
     "JP_NOT_ASSESSED": N_("JP belum dinilai (buku JP tahun ini belum dibuka)"),
+    # Formation categories (CPNS selection).
+    "GENERAL": N_("Umum"),
+    "CUM_LAUDE": N_("Lulusan cum laude"),
+    "DIASPORA": N_("Diaspora"),
+    "DISABILITY": N_("Penyandang disabilitas"),
     # Roles.
     "admin": N_("BKD (admin)"),
     "recruiter": N_("Panitia seleksi"),

@@ -15,6 +15,8 @@ from gateway.web.render import service_problem
 
 blp = Blueprint("selection", __name__, url_prefix="/seleksi")
 NAV = [("selection.desk", N_("Seleksi CPNS"), ("admin", "recruiter"))]
+FORMATION_FIELDS = ("code", "year", "position", "unit", "education", "category", "quota")
+CATEGORIES = ("GENERAL", "CUM_LAUDE", "DIASPORA", "DISABILITY")
 RESULT_COLUMNS = (
     "rank",
     "registration_number",
@@ -237,6 +239,37 @@ def _report(reply, done: str, errors: dict[str, str], field: str) -> None:
             for row, fields in list(rows.items())[:20]
         )
         errors[field] = reply.message() + (f" ({details})" if details else "")
+
+
+@blp.route("/kelola/formasi-baru", methods=["GET", "POST"])
+@signed_in("admin", "recruiter")
+def new_formation():
+    """Create a formation (a post to fill in a selection year)."""
+    form = request.form
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        body = {k: form.get(k, "").strip() for k in FORMATION_FIELDS}
+        for name in FORMATION_FIELDS:
+            if not body[name]:
+                errors[name] = _("Isi kolom ini")
+        for name in ("year", "quota"):
+            if body[name] and not body[name].isdigit():
+                errors[name] = _("Isi dengan angka")
+        if not errors:
+            body["year"], body["quota"] = int(body["year"]), int(body["quota"])
+            reply = call("recruitment", "POST", "formations", current_user().token, json_body=body)
+            if reply.ok:
+                flash(_("Formasi %(code)s dibuat.", code=reply.data["code"]))
+                return redirect(url_for("selection.desk", year=reply.data["year"]))
+            errors = reply.field_errors() or {"code": reply.message()}
+    return render_template(
+        "selection/formation_new.html",
+        title=_("Formasi baru"),
+        form=form,
+        errors=errors,
+        categories=CATEGORIES,
+        year=form.get("year") or this_year(),
+    ), (422 if errors else 200)
 
 
 @blp.get("/kelola/formasi/<int:formation_id>")

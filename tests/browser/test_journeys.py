@@ -155,6 +155,19 @@ def test_an_admin_manages_users_the_roster_calibration_and_appeals(visit, world,
     assert "belum dinilai" in v.page.content()  # Rizal is not rated
     # Selection desk and the citizen's appeal, shown as text.
     v.go(f"/seleksi/kelola?year={YEAR}")
+    v.page.click("text=Formasi baru")
+    v.check()
+    v.page.fill("#code", f"{YEAR}-BKD-WEB")
+    v.page.fill("#position", "Analis SDM Aparatur Ahli Pertama")
+    v.page.fill("#unit", "BKD")
+    v.page.fill("#education", "S1 Psikologi")
+    v.page.fill("#quota", "2")
+    v.page.click("button[type=submit] >> text=Buat formasi")
+    v.check("formation-created")
+    assert f"{YEAR}-BKD-WEB" in v.page.content()
+    v.page.click(f"text={YEAR}-DINKES-WEB")
+    v.check("ranking")
+    assert "Nurul Huda" in v.page.content()
     v.go(f"/seleksi/kelola/sanggah?year={YEAR}")
     assert v.page.locator("dd", has_text='<script>alert("xss")</script>').count() == 1
     v.page.click(".main-nav >> text=Pengguna")
