@@ -195,6 +195,8 @@ class Visit:
 
     def __init__(self, page, journey: str, base: str) -> None:
         self.page, self.journey, self.base = page, journey, base
+        # Only this run's screenshots in the journey's folder.
+        shutil.rmtree(ARTIFACTS / journey, ignore_errors=True)
         self.count = 0
         self.violations: list[str] = []
         self.dialogs: list[str] = []
