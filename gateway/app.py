@@ -17,12 +17,13 @@ from chassis.config import Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
-from gateway import auth, core, health, openapi, proxy
+from gateway import auth, combined, core, health, openapi, proxy, users_api
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
 from gateway.revocation import RevocationList
 from gateway.state import GatewayState, VerifiedTokens
 from gateway.upstream import Upstream
+from gateway.web import init_web
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Parallel backend calls of combined views (five per view; a few views at once per process).
@@ -77,10 +78,14 @@ def create_app(
     # The gateway's own endpoints verify tokens as its proxy does: cached, revocation checked.
     app.extensions["auth"] = state.tokens
     api.register_blueprint(auth.blp)
+    api.register_blueprint(users_api.blp)
+    api.register_blueprint(combined.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)
     # Public /health says up or down; details, /ready's checks and /metrics are for admins.
     health.init_app(app)
+    # The web client (pages at `/`); see gateway/web/__init__.py.
+    init_web(app, state)
     limiter = init_rate_limits(app, settings)
     # The common proxied call is served below Flask (see gateway/fastpath.py); inside ProxyFix,
     # so that it sees the client's address as the rate limits do.
@@ -150,5 +155,9 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
         error_message=f"Too many calls without a token from this client (limit: "
         f"{settings.ratelimit_public}); wait, or log in.",
     )(app.view_functions["proxy.proxy"])
+    # The sign-in page shares the login budget with the token endpoint (POST only).
+    app.view_functions["account.sign_in"] = limiter.limit(
+        settings.ratelimit_login, methods=["POST"], scope="login"
+    )(app.view_functions["account.sign_in"])
     app.extensions["gateway_limiter"] = limiter
     return limiter

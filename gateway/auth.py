@@ -8,6 +8,7 @@ from chassis.auth import bearer_token, current_principal, sign_token
 from chassis.errors import Unauthorized
 from chassis.web import transaction
 from gateway import revocation, throttle
+from gateway.models import User
 from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
 from gateway.state import gateway_state
 from gateway.users import BAD_CREDENTIALS, authenticate
@@ -23,12 +24,15 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 def token(credentials: dict):
     """Exchange a username and password for a bearer token (rate-limited per client, and per
     account after repeated wrong passwords)."""
-    state = gateway_state()
-    settings = state.settings
-    username = credentials["username"]
+    return issued_token(signed_in_user(credentials["username"], credentials["password"]))
+
+
+def signed_in_user(username: str, password: str) -> User:
+    """The user with these credentials; 401 (one message whatever was wrong), or 429 while the
+    account is locked after repeated wrong passwords (gateway.throttle)."""
     with transaction() as uow:
         throttle.refuse_if_locked(uow.session, username)
-        user = authenticate(uow, username, credentials["password"])
+        user = authenticate(uow, username, password)
         if user is not None:
             throttle.record_success(uow.session, user.username)
     if user is None:
@@ -36,6 +40,13 @@ def token(credentials: dict):
             throttle.record_failure(uow.session, username)
         # One message whatever was wrong: it must not tell which usernames exist.
         raise Unauthorized(BAD_CREDENTIALS)
+    return user
+
+
+def issued_token(user: User) -> dict:
+    """A signed token for an authenticated user, as the token endpoint answers it."""
+    state = gateway_state()
+    settings = state.settings
     access_token = sign_token(
         state.signing_key,
         subject=user.username,

@@ -33,6 +33,7 @@ from contracts.identifiers import make_nip
 from sofifi.registry import load_spec
 from tests.service.gateway_support import appraisal, make_gateway
 from tests.service.selection_support import Selection
+from tests.service.web_support import web_gateway  # noqa: F401 (a fixture)
 
 # The gateway tests' fixtures (real backends over HTTP, gateways in front of them).
 __all__ = ["appraisal", "make_gateway"]

@@ -1,0 +1,85 @@
+"""The gateway's own calls to the services (pages, admin API): upstream client, caller's token."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from gateway.state import gateway_state
+from gateway.upstream import UpstreamFailure
+
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A service's answer as a page uses it: status and parsed JSON (None when not JSON)."""
+
+    status: int
+    data: Any
+    body: bytes = b""
+    content_type: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx answer."""
+        return 200 <= self.status < 300
+
+    def message(self) -> str:
+        """The service's message for a refusal (the common error shape), else the status."""
+        if isinstance(self.data, dict) and self.data.get("message"):
+            return str(self.data["message"])
+        return f"HTTP {self.status}"
+
+    def field_errors(self) -> dict[str, str]:
+        """Field -> first reason of a 422 (any location), for the error summary."""
+        errors = self.data.get("errors") if isinstance(self.data, dict) else None
+        found: dict[str, str] = {}
+        for location in (errors or {}).values():
+            if isinstance(location, dict):
+                for field, reasons in location.items():
+                    found[field] = reasons[0] if isinstance(reasons, list) else str(reasons)
+        return found
+
+
+def call(
+    service: str,
+    method: str,
+    path: str,
+    token: str | None,
+    *,
+    query: dict[str, Any] | None = None,
+    json_body: Any = None,
+    body: bytes | None = None,
+    content_type: str | None = None,
+    timeout: float | None = None,
+) -> Reply:
+    """One call to `service` (path without the /api/v1/<service> prefix); 502/504 if it fails."""
+    state = gateway_state()
+    upstream = state.upstreams[service]
+    target = f"{upstream.base_path}/{quote(path.lstrip('/'), safe=PATH_SAFE)}"
+    params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    if params:
+        target += "?" + urlencode(params, doseq=True)
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        content_type = "application/json"
+    if content_type:
+        headers["Content-Type"] = content_type
+    try:
+        answer = upstream.call(
+            method, target, headers, body, timeout or state.settings.gateway_timeout
+        )
+    except UpstreamFailure as exc:
+        return Reply(504 if exc.kind == "timeout" else 502, None)
+    kind = dict((k.lower(), v) for k, v in answer.headers).get("content-type", "")
+    try:
+        data = json.loads(answer.body) if "json" in kind and answer.body else None
+    except ValueError:
+        data = None
+    return Reply(answer.status, data, answer.body, kind)

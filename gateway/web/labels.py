@@ -1,0 +1,84 @@
+"""The Indonesian words users read for the codes the API uses (docs: /work/shared/GLOSSARY.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+
+def N_(text: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark `text` for translation where it is declared; it is translated when shown."""
+    return text
+
+
+LABELS: dict[str, str] = {
+    # Predikat kinerja pegawai and of the unit (PermenPAN-RB 6/2022).
+    "SANGAT_BAIK": N_("Sangat Baik"),
+    "BAIK": N_("Baik"),
+    "BUTUH_PERBAIKAN": N_("Butuh Perbaikan"),
+    "KURANG": N_("Kurang"),
+    "SANGAT_KURANG": N_("Sangat Kurang"),
+    "ISTIMEWA": N_("Istimewa"),
+    # Hasil kerja and perilaku kerja.
+    "DI_ATAS": N_("Di atas ekspektasi"),
+    "SESUAI": N_("Sesuai ekspektasi"),
+    "DI_BAWAH": N_("Di bawah ekspektasi"),
+    # The seven BerAKHLAK core values.
+    "berorientasi_pelayanan": N_("Berorientasi Pelayanan"),
+    "akuntabel": N_("Akuntabel"),
+    "kompeten": N_("Kompeten"),
+    "harmonis": N_("Harmonis"),
+    "loyal": N_("Loyal"),
+    "adaptif": N_("Adaptif"),
+    "kolaboratif": N_("Kolaboratif"),
+    # Statuses.
+    "DRAFT": N_("Draf"),
+    "AGREED": N_("Disepakati"),
+    "RATED": N_("Dinilai"),
+    "FINALIZED": N_("Ditetapkan"),
+    "PNS": N_("PNS"),
+    "CPNS": N_("CPNS"),
+    "PPPK": N_("PPPK"),
+    "ACTIVE": N_("Aktif"),
+    "SELECTED": N_("Lulus"),
+    "NOT_SELECTED": N_("Tidak lulus"),
+    "OPTIMISED": N_("P/L (lulus optimalisasi)"),
+    "TEKNIS": N_("Kompetensi teknis"),
+    "MANAJERIAL": N_("Kompetensi manajerial"),
+    "SOSIAL_KULTURAL": N_("Kompetensi sosial kultural"),
+    "LATSAR": N_("Pelatihan Dasar CPNS (Latsar)"),
+    "ANNUAL": N_("Tahunan"),
+    "OPEN": N_("Dibuka"),
+    "CLOSED": N_("Ditutup"),
+    # Reasons of an award eligibility decision (awards service).
+    "PREDIKAT_SANGAT_BAIK": N_("Predikat kinerja tahunan Sangat Baik"),
+    "PREDIKAT_NOT_SANGAT_BAIK": N_("Predikat kinerja tahunan bukan Sangat Baik"),
+    "NO_SUBSTANTIATED_COMPLAINT": N_("Tidak ada pengaduan masyarakat yang terbukti"),
+    "SUBSTANTIATED_COMPLAINT": N_("Ada pengaduan masyarakat yang terbukti"),
+    "NO_DISCIPLINARY_SANCTION": N_("Tidak sedang menjalani hukuman disiplin"),
+    "DISCIPLINARY_SANCTION": N_("Sedang menjalani hukuman disiplin"),
+    "JP_COMPLIANT": N_("Paling sedikit 20 JP tahun ini"),
+    "JP_BELOW_MINIMUM": N_("Kurang dari 20 JP tahun ini"),
+    "JP_NOT_ASSESSED": N_("JP belum dinilai (buku JP tahun ini belum dibuka)"),
+    # Formation categories (CPNS selection).
+    "GENERAL": N_("Umum"),
+    "CUM_LAUDE": N_("Lulusan cum laude"),
+    "DIASPORA": N_("Diaspora"),
+    "DISABILITY": N_("Penyandang disabilitas"),
+    # Roles.
+    "admin": N_("BKD (admin)"),
+    "recruiter": N_("Panitia seleksi"),
+    "supervisor": N_("Atasan langsung"),
+    "employee": N_("Pegawai"),
+    "committee": N_("Panitia penghargaan"),
+    "officer": N_("Petugas pengelola pengaduan"),
+}
+
+
+def label(code: Any) -> str:
+    """The on-screen word for an API code (the code itself when none is known)."""
+    if code is None:
+        return ""
+    text = LABELS.get(str(code))
+    return _(text) if text else str(code)

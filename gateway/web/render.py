@@ -1,0 +1,112 @@
+"""Rendering helpers of the pages: the layout's navigation, refusals, and Indonesian formats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from flask import Flask, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from gateway.calls import Reply
+
+WIT = ZoneInfo("Asia/Jayapura")
+
+
+def forbidden() -> tuple[str, int]:
+    """The page for a user without the role a page needs."""
+    return render_template("refused.html", title=_("Tidak berwenang"), status=403), 403
+
+
+def service_problem(reply: Reply) -> tuple[str, int]:
+    """The page for a service refusal or failure, saying which in plain words."""
+    if reply.status in (502, 504):
+        message = _("Layanan sedang tidak dapat dihubungi. Coba lagi beberapa saat lagi.")
+    elif reply.status == 403:
+        message = _("Anda tidak berwenang melihat halaman ini.")
+    elif reply.status == 404:
+        message = _("Data tidak ditemukan.")
+    else:
+        message = reply.message()
+    status = reply.status if reply.status >= 400 else 500
+    return render_template(
+        "refused.html", title=_("Tidak dapat ditampilkan"), message=message, status=status
+    ), status
+
+
+def _parse(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def tanggal(value: Any) -> str:
+    """A date as `17 Agustus 2026` (or in the English locale's long form)."""
+    value = _parse(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(WIT).date() if value.tzinfo else value.date()
+    if not isinstance(value, date):
+        return "" if value is None else str(value)
+    return format_date(value, "d MMMM y", locale=str(get_locale()))
+
+
+def waktu(value: Any) -> str:
+    """A time in WIT with the zone shown: `17 Agustus 2026 14.05 WIT`."""
+    value = _parse(value)
+    if not isinstance(value, datetime):
+        return tanggal(value)
+    local = value.astimezone(WIT) if value.tzinfo else value
+    return format_datetime(local, "d MMMM y HH.mm", locale=str(get_locale())) + " WIT"
+
+
+def angka(value: Any, digits: int = 1) -> str:
+    """A number as `1.234,5` (Indonesian separators whatever the interface language)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    pattern = "#,##0" if number == number.to_integral() else "#,##0." + "#" * digits
+    return format_decimal(number, format=pattern, locale="id")
+
+
+def rupiah(value: Any) -> str:
+    """Money as `Rp 1.500.000`."""
+    return (
+        "" if value is None else f"Rp {format_decimal(Decimal(str(value)), '#,##0', locale='id')}"
+    )
+
+
+def init_formats(app: Flask) -> None:
+    """Register the filters and the layout's globals."""
+    app.add_template_filter(tanggal)
+    app.add_template_filter(waktu)
+    app.add_template_filter(angka)
+    app.add_template_filter(rupiah)
+    from gateway.web import labels
+
+    app.add_template_filter(labels.label)
+
+    @app.context_processor
+    def _layout() -> dict[str, Any]:
+        from gateway.web.identity import current_user
+
+        user = current_user() if _in_web_request() else None
+        nav = [
+            (endpoint, _(text))
+            for endpoint, text, roles in app.extensions["web_nav"]
+            if user is not None and (not roles or user.has(*roles))
+        ]
+        return {"user": user, "nav": nav, "locale": str(get_locale())}
+
+
+def _in_web_request() -> bool:
+    from flask import request
+
+    return not request.path.startswith("/api/")
