@@ -8,6 +8,7 @@ import re
 import pytest
 
 from chassis.db import Database
+from chassis.uow import UnitOfWork
 from gateway.users import create_user
 from tests.service import appraisal_support as support
 from tests.service import web_support as web
@@ -77,13 +78,12 @@ def platform(make_service, keys, employee_events, web_gateway):
         )
         with app.app_context():
             session = Database.state(app).session_factory()
-            create_user(session, "bkd", PASSWORD, ["admin"], unit="BKD")
-            create_user(session, "siti", PASSWORD, ["employee"], world.staff, "BKD")
-            create_user(
-                session, "kepala", PASSWORD, ["supervisor", "employee"], world.head, "SETDA"
-            )
-            create_user(session, "kabid", PASSWORD, ["supervisor", "employee"], world.boss, "BKD")
-            create_user(session, "budi", PASSWORD, ["supervisor", "employee"], world.other, "BKD")
+            uow = UnitOfWork(session)
+            create_user(uow, "bkd", PASSWORD, ["admin"], unit="BKD")
+            create_user(uow, "siti", PASSWORD, ["employee"], world.staff, "BKD")
+            create_user(uow, "kepala", PASSWORD, ["supervisor", "employee"], world.head, "SETDA")
+            create_user(uow, "kabid", PASSWORD, ["supervisor", "employee"], world.boss, "BKD")
+            create_user(uow, "budi", PASSWORD, ["supervisor", "employee"], world.other, "BKD")
             session.commit()
             session.close()
         world.gateway = app

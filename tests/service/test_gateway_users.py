@@ -19,6 +19,7 @@ from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.models import Base, User
 from gateway.users import BAD_CREDENTIALS, InvalidUser, create_user
 from sofifi.cli import main
+from sofifi.registry import default_service_urls
 
 NIP = "198503122010011001"
 PASSWORD = "kopi-sofifi-2024"
@@ -332,7 +333,9 @@ def test_unknown_usernames_lock_the_same_way_and_a_success_clears_the_count(gate
 
 
 def test_a_signed_out_token_is_refused_at_once_by_every_worker(gateway_config):
-    first, second = create_app(gateway_config), create_app(gateway_config)
+    urls = default_service_urls()
+    first = create_app(gateway_config, service_urls=urls)
+    second = create_app(gateway_config, service_urls=urls)
     add_user(first, "ani")
     token = login(first.test_client(), "ani", PASSWORD).json["access_token"]
     bearer = {"Authorization": f"Bearer {token}"}

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from chassis.config import SERVICE_NAMES
 from chassis.db import Database
 from chassis.migrations import upgrade
+from chassis.uow import UnitOfWork
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.users import create_user
+from sofifi.registry import SERVICE_NAMES
 
 PASSWORD = "kopi-sofifi-2024"
 
@@ -52,7 +53,7 @@ def web_gateway(service_config: dict[str, str], tmp_path: Path):
         urls = {name: (backends or {}).get(name) or closed_port_url() for name in SERVICE_NAMES}
         config = {**service_config, "DATABASE_URL": database_url, **settings}
         config.update({f"{name.upper()}_URL": url for name, url in urls.items()})
-        return create_app(config)
+        return create_app(config, service_urls=urls)
 
     return build
 
@@ -60,7 +61,7 @@ def web_gateway(service_config: dict[str, str], tmp_path: Path):
 def add_user(app, username: str, roles=("admin",), **fields) -> None:
     with app.app_context():
         session = Database.state(app).session_factory()
-        create_user(session, username, PASSWORD, roles, **fields)
+        create_user(UnitOfWork(session), username, PASSWORD, roles, **fields)
         session.commit()
         session.close()
 
