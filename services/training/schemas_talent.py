@@ -1,0 +1,77 @@
+"""Request and response schemas of talent mapping."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from services.training import talent_rules as tr
+from services.training.schemas import UNIT, YEAR
+
+
+
+class MapQuerySchema(ma.Schema):
+    """One unit of the map (optional)."""
+
+    unit = ma.fields.String(**UNIT)
+
+
+class ImportResultSchema(ma.Schema):
+    """What an assessment import stored."""
+
+    imported = ma.fields.Integer(required=True)
+    by_potential = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class AssessmentSchema(ma.Schema):
+    """An employee's newest assessment and the potential derived from it."""
+
+    nip = ma.fields.String(required=True)
+    assessed_on = ma.fields.Date(required=True)
+    managerial = ma.fields.Float(required=True)
+    socio_cultural = ma.fields.Float(required=True)
+    job_match = ma.fields.Float(required=True)
+    education = ma.fields.String(required=True)
+    experience_years = ma.fields.Integer(required=True)
+    track_record = ma.fields.String(required=True)
+    base_potential = ma.fields.String(required=True, validate=ma.validate.OneOf(tr.LEVELS))
+    potential = ma.fields.String(required=True, validate=ma.validate.OneOf(tr.LEVELS))
+
+
+class PlacementSchema(ma.Schema):
+    """An employee's box on the year's map and the movement from last year."""
+
+    nip = ma.fields.String(required=True)
+    name = ma.fields.String(allow_none=True)
+    unit = ma.fields.String(allow_none=True)
+    year = ma.fields.Integer(required=True, **YEAR)
+    predikat = ma.fields.List(ma.fields.String(), metadata={"description": "This year, last"})
+    performance = ma.fields.String(required=True)
+    potential = ma.fields.String(required=True)
+    box = ma.fields.Integer(required=True)
+    label = ma.fields.String(required=True)
+    previous_box = ma.fields.Integer(allow_none=True)
+    movement = ma.fields.String(required=True, metadata={"description": "NEW, UP, DOWN, SAME"})
+
+
+class BoxCountSchema(ma.Schema):
+    """How many employees are in one box."""
+
+    box = ma.fields.Integer(required=True)
+    label = ma.fields.String(required=True)
+    employees = ma.fields.Integer(required=True)
+
+
+class AreaSchema(ma.Schema):
+    """The boxes of the province or of one unit."""
+
+    unit = ma.fields.String()
+    employees = ma.fields.Integer(required=True)
+    boxes = ma.fields.List(ma.fields.Nested(BoxCountSchema))
+
+
+class MapSummarySchema(ma.Schema):
+    """Counts per box for the province and per unit."""
+
+    year = ma.fields.Integer(required=True)
+    province = ma.fields.Nested(AreaSchema)
+    units = ma.fields.List(ma.fields.Nested(AreaSchema))
