@@ -8,7 +8,6 @@ from services.training import talent_rules as tr
 from services.training.schemas import UNIT, YEAR
 
 
-
 class MapQuerySchema(ma.Schema):
     """One unit of the map (optional)."""
 

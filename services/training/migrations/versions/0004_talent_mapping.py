@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-12-01 18:14:13.041864
 """
 
-from alembic import op
 import sqlalchemy as sa
-import chassis.db
+from alembic import op
 
+import chassis.db
 
 revision = "0004"
 down_revision = "0003"
