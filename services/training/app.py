@@ -10,6 +10,7 @@ from services.training import (
     api_courses,
     api_enrolment,
     api_ledger,
+    api_succession,
     api_talent,
     handlers,
     models,
@@ -17,6 +18,6 @@ from services.training import (
 
 TITLE = "Sofifi ASN - Training"
 DESCRIPTION = "Competency development, the JP ledger and Latsar under PP 11/2017 and PP 17/2020."
-APIS = (api, api_courses, api_enrolment, api_ledger, api_talent)
+APIS = (api, api_courses, api_enrolment, api_ledger, api_talent, api_succession)
 SPEC = ServiceSpec.declare(models, APIS, handlers, validate_event, TITLE, DESCRIPTION)
 create_app = app_factory(SPEC)

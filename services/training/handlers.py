@@ -8,7 +8,7 @@ from chassis.bus import Event
 from chassis.employees import EmployeeProjection
 from chassis.handler_chain import combine_handlers
 from chassis.inbox import handles_batches
-from services.training import needs, rules, talent
+from services.training import needs, rules, succession, talent
 from services.training.models import Employee
 
 EMPLOYEES = EmployeeProjection(Employee, "training")
@@ -35,4 +35,5 @@ HANDLERS = combine_handlers(
         "recruitment.employee.appointed": handle_employee_appointed,
     },
     talent.HANDLERS,  # the annual predikat kept for the talent map
+    succession.HANDLERS,  # sanctions and complaints drop pool candidates
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, Integer, String
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.db import UtcDateTime
@@ -45,3 +45,51 @@ class Assessment(Base):
     potential: Mapped[str] = mapped_column(String(8))
     imported_by: Mapped[str] = mapped_column(String(100))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CriticalPosition(Base):
+    """A position an admin marked critical: it needs a pool of candidates and successors."""
+
+    __tablename__ = "critical_positions"
+
+    position_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    note: Mapped[str | None] = mapped_column(String(500))
+    marked_by: Mapped[str] = mapped_column(String(100))
+    marked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Candidate(Base):
+    """A member of a critical position's talent pool (a successor when `rank` is set)."""
+
+    __tablename__ = "pool_candidates"
+    __table_args__ = (
+        CheckConstraint("readiness IN ('NOW', 'ONE_TO_TWO_YEARS', 'LATER')", name="readiness"),
+        CheckConstraint("status IN ('ACTIVE', 'DROPPED')", name="status"),
+    )
+
+    position_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("critical_positions.position_id"), primary_key=True
+    )
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    year: Mapped[int] = mapped_column(Integer)  # the talent map the box comes from
+    box: Mapped[int] = mapped_column(Integer)
+    competency_match: Mapped[float] = mapped_column(Float)  # job-person match, percent
+    readiness: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8))
+    successor_rank: Mapped[int | None] = mapped_column(Integer)  # 1 = first successor
+    dropped_reason: Mapped[str | None] = mapped_column(String(500))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Disqualification(Base):
+    """A sanction or substantiated complaint that keeps an employee out of talent pools."""
+
+    __tablename__ = "talent_disqualifications"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # SANCTION / COMPLAINT
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)  # sanction id, tracking no.
+    nip: Mapped[str] = mapped_column(String(18), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    on: Mapped[date] = mapped_column(Date)

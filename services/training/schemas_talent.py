@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from chassis.fields import check
+from contracts.identifiers import nip_problem
 from services.training import talent_rules as tr
 from services.training.schemas import UNIT, YEAR
 
@@ -74,3 +76,60 @@ class MapSummarySchema(ma.Schema):
     year = ma.fields.Integer(required=True)
     province = ma.fields.Nested(AreaSchema)
     units = ma.fields.List(ma.fields.Nested(AreaSchema))
+
+
+class PositionInSchema(ma.Schema):
+    """A position to mark critical."""
+
+    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    unit = ma.fields.String(required=True, **UNIT)
+    note = ma.fields.String(validate=ma.validate.Length(max=500))
+
+
+class CandidateInSchema(ma.Schema):
+    """An employee to put into a position's pool, from the year's talent map."""
+
+    nip = ma.fields.String(required=True, validate=check(nip_problem))
+    year = ma.fields.Integer(required=True, **YEAR)
+    readiness = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(("NOW", "ONE_TO_TWO_YEARS", "LATER"))
+    )
+
+
+class SuccessorsInSchema(ma.Schema):
+    """The ordered successor list (first = first successor)."""
+
+    nips = ma.fields.List(
+        ma.fields.String(validate=check(nip_problem)),
+        required=True,
+        validate=ma.validate.Length(min=1, max=5),
+    )
+
+
+class CandidateSchema(ma.Schema):
+    """A pool member."""
+
+    nip = ma.fields.String(required=True)
+    year = ma.fields.Integer(required=True)
+    box = ma.fields.Integer(required=True)
+    competency_match = ma.fields.Float(required=True)
+    readiness = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "ACTIVE or DROPPED"})
+    successor_rank = ma.fields.Integer(allow_none=True)
+    dropped_reason = ma.fields.String(allow_none=True)
+
+
+class PositionSummarySchema(ma.Schema):
+    """A critical position."""
+
+    position_id = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    unit = ma.fields.String(required=True)
+    note = ma.fields.String(allow_none=True)
+
+
+class PositionSchema(PositionSummarySchema):
+    """A critical position with its pool and its successors."""
+
+    pool = ma.fields.List(ma.fields.Nested(CandidateSchema))
+    successors = ma.fields.List(ma.fields.Nested(CandidateSchema))
