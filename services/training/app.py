@@ -9,6 +9,7 @@ from services.training import (
     api,
     api_courses,
     api_enrolment,
+    api_idp,
     api_ledger,
     api_succession,
     api_talent,
@@ -18,6 +19,6 @@ from services.training import (
 
 TITLE = "Sofifi ASN - Training"
 DESCRIPTION = "Competency development, the JP ledger and Latsar under PP 11/2017 and PP 17/2020."
-APIS = (api, api_courses, api_enrolment, api_ledger, api_talent, api_succession)
+APIS = (api, api_courses, api_enrolment, api_ledger, api_talent, api_succession, api_idp)
 SPEC = ServiceSpec.declare(models, APIS, handlers, validate_event, TITLE, DESCRIPTION)
 create_app = app_factory(SPEC)

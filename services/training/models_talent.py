@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.db import UtcDateTime
@@ -93,3 +93,43 @@ class Disqualification(Base):
     nip: Mapped[str] = mapped_column(String(18), index=True)
     reason: Mapped[str] = mapped_column(String(500))
     on: Mapped[date] = mapped_column(Date)
+
+
+class DevelopmentPlan(Base):
+    """An individual development plan (IDP) of a pool member or a low-box employee for a year."""
+
+    __tablename__ = "development_plans"
+    __table_args__ = (UniqueConstraint("nip", "year", name="uq_development_plans_nip_year"),)
+
+    plan_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))  # pool member, or box 1-3
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DevelopmentAction(Base):
+    """One action of an IDP; a COURSE action closes when the employee passes that course."""
+
+    __tablename__ = "development_actions"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('COURSE', 'COACHING_MENTORING', 'ROTATION', 'ASSIGNMENT')", name="kind"
+        ),
+        CheckConstraint("status IN ('OPEN', 'DONE')", name="status"),
+    )
+
+    action_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("development_plans.plan_id"), index=True
+    )
+    nip: Mapped[str] = mapped_column(String(18), index=True)  # found by a completion
+    kind: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(300))
+    course_id: Mapped[str | None] = mapped_column(String(32))
+    jp: Mapped[float] = mapped_column(Float)  # the course's JP (0 for other actions)
+    target_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8))
+    closed_by: Mapped[str | None] = mapped_column(String(32))  # the enrolment, or the admin
+    closed_on: Mapped[date | None] = mapped_column(Date)

@@ -133,3 +133,54 @@ class PositionSchema(PositionSummarySchema):
 
     pool = ma.fields.List(ma.fields.Nested(CandidateSchema))
     successors = ma.fields.List(ma.fields.Nested(CandidateSchema))
+
+
+class PlanInSchema(ma.Schema):
+    """Whose IDP, for which year of the talent map."""
+
+    nip = ma.fields.String(required=True, validate=check(nip_problem))
+    year = ma.fields.Integer(required=True, **YEAR)
+
+
+class ActionInSchema(ma.Schema):
+    """A development action: a catalogue course, coaching/mentoring, rotation or assignment."""
+
+    kind = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(("COURSE", "COACHING_MENTORING", "ROTATION", "ASSIGNMENT")),
+    )
+    title = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
+    course_id = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    target_date = ma.fields.Date(required=True)
+
+
+class DoneInSchema(ma.Schema):
+    """When a non-course action was done."""
+
+    done_on = ma.fields.Date(required=True)
+
+
+class ActionSchema(ma.Schema):
+    """An action of an IDP."""
+
+    action_id = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    course_id = ma.fields.String(allow_none=True)
+    jp = ma.fields.Float(required=True)
+    target_date = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "OPEN or DONE"})
+    closed_by = ma.fields.String(allow_none=True, metadata={"description": "Enrolment or admin"})
+    closed_on = ma.fields.Date(allow_none=True)
+
+
+class PlanSchema(ma.Schema):
+    """An IDP with its actions and JP (jp_done are the ledger's, never added again)."""
+
+    plan_id = ma.fields.String(required=True)
+    nip = ma.fields.String(required=True)
+    year = ma.fields.Integer(required=True)
+    reason = ma.fields.String(required=True)
+    jp_planned = ma.fields.Float(required=True)
+    jp_done = ma.fields.Float(required=True)
+    actions = ma.fields.List(ma.fields.Nested(ActionSchema))

@@ -1,8 +1,8 @@
-"""career development: talent map, assessments, critical positions, pools
+"""career development: talent map, assessments, critical positions, pools, IDPs
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-01 18:17:05.971466
+Create Date: 2026-12-01 18:19:27.168373
 """
 
 import sqlalchemy as sa
@@ -64,6 +64,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_critical_positions_unit"), ["unit"], unique=False)
 
     op.create_table(
+        "development_plans",
+        sa.Column("plan_id", sa.String(length=32), nullable=False),
+        sa.Column("nip", sa.String(length=18), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", chassis.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("plan_id", name=op.f("pk_development_plans")),
+        sa.UniqueConstraint("nip", "year", name="uq_development_plans_nip_year"),
+    )
+    with op.batch_alter_table("development_plans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_development_plans_nip"), ["nip"], unique=False)
+
+    op.create_table(
         "talent_disqualifications",
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("ref", sa.String(length=64), nullable=False),
@@ -74,6 +88,39 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("talent_disqualifications", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_talent_disqualifications_nip"), ["nip"], unique=False)
+
+    op.create_table(
+        "development_actions",
+        sa.Column("action_id", sa.String(length=32), nullable=False),
+        sa.Column("plan_id", sa.String(length=32), nullable=False),
+        sa.Column("nip", sa.String(length=18), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("course_id", sa.String(length=32), nullable=True),
+        sa.Column("jp", sa.Float(), nullable=False),
+        sa.Column("target_date", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("closed_by", sa.String(length=32), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "kind IN ('COURSE', 'COACHING_MENTORING', 'ROTATION', 'ASSIGNMENT')",
+            name=op.f("ck_development_actions_kind"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('OPEN', 'DONE')", name=op.f("ck_development_actions_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["development_plans.plan_id"],
+            name=op.f("fk_development_actions_plan_id_development_plans"),
+        ),
+        sa.PrimaryKeyConstraint("action_id", name=op.f("pk_development_actions")),
+    )
+    with op.batch_alter_table("development_actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_development_actions_nip"), ["nip"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_development_actions_plan_id"), ["plan_id"], unique=False
+        )
 
     op.create_table(
         "pool_candidates",
@@ -123,10 +170,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_pool_candidates_nip"))
 
     op.drop_table("pool_candidates")
+    with op.batch_alter_table("development_actions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_development_actions_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_development_actions_nip"))
+
+    op.drop_table("development_actions")
     with op.batch_alter_table("talent_disqualifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_talent_disqualifications_nip"))
 
     op.drop_table("talent_disqualifications")
+    with op.batch_alter_table("development_plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_development_plans_nip"))
+
+    op.drop_table("development_plans")
     with op.batch_alter_table("critical_positions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_critical_positions_unit"))
 
