@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from chassis.auth import current_principal, roles_required
 from chassis.web import reader, transaction
 from services.training import idp
-from services.training.schemas_talent import ActionInSchema, DoneInSchema, PlanInSchema, PlanSchema
+from services.training.schemas_talent import ActionInSchema, DoneInSchema, IdpInSchema, IdpSchema
 
 plans = Blueprint(
     "development_plans",
@@ -21,8 +21,8 @@ plans = Blueprint(
 @plans.route("")
 class PlansView(MethodView):
     @roles_required("admin")
-    @plans.arguments(PlanInSchema)
-    @plans.response(201, PlanSchema)
+    @plans.arguments(IdpInSchema)
+    @plans.response(201, IdpSchema)
     @plans.alt_response(409, response="CONFLICT")
     def post(self, data: dict):
         """Open the year's IDP of a pool member or a box 1-3 employee (admins)."""
@@ -33,7 +33,7 @@ class PlansView(MethodView):
 @plans.route("/<plan_id>")
 class PlanView(MethodView):
     @roles_required("admin", "supervisor", "employee")
-    @plans.response(200, PlanSchema)
+    @plans.response(200, IdpSchema)
     @plans.alt_response(404, response="NOT_FOUND")
     def get(self, plan_id: str):
         """An IDP: admins, the employee and their supervision chain (403 otherwise)."""
@@ -44,7 +44,7 @@ class PlanView(MethodView):
 class ActionsView(MethodView):
     @roles_required("admin")
     @plans.arguments(ActionInSchema)
-    @plans.response(201, PlanSchema)
+    @plans.response(201, IdpSchema)
     @plans.alt_response(404, response="NOT_FOUND")
     def post(self, data: dict, plan_id: str):
         """Add a development action with its target date (admins)."""
@@ -56,7 +56,7 @@ class ActionsView(MethodView):
 class ActionDoneView(MethodView):
     @roles_required("admin")
     @plans.arguments(DoneInSchema)
-    @plans.response(200, PlanSchema)
+    @plans.response(200, IdpSchema)
     @plans.alt_response(404, response="NOT_FOUND")
     @plans.alt_response(409, response="CONFLICT")
     def post(self, data: dict, plan_id: str, action_id: str):

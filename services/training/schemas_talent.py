@@ -135,7 +135,7 @@ class PositionSchema(PositionSummarySchema):
     successors = ma.fields.List(ma.fields.Nested(CandidateSchema))
 
 
-class PlanInSchema(ma.Schema):
+class IdpInSchema(ma.Schema):
     """Whose IDP, for which year of the talent map."""
 
     nip = ma.fields.String(required=True, validate=check(nip_problem))
@@ -174,7 +174,7 @@ class ActionSchema(ma.Schema):
     closed_on = ma.fields.Date(allow_none=True)
 
 
-class PlanSchema(ma.Schema):
+class IdpSchema(ma.Schema):
     """An IDP with its actions and JP (jp_done are the ledger's, never added again)."""
 
     plan_id = ma.fields.String(required=True)
