@@ -71,7 +71,11 @@ def test_two_years_assessment_map_pool_successor_and_idp(platform: Platform):
         timeout=20,
         message="the roster in training",
     )
-    bad = f"{header}\n{star['nip']},2024-11-01,4,4,92,S2,12,GOOD\n{weak['nip']},2024-11-01,9,4,70,S1,5,GOOD\n{steady['nip']},soon,3,3,80,S1,5,GOOD\n"
+    bad = (
+        f"{header}\n{star['nip']},2024-11-01,4,4,92,S2,12,GOOD\n"
+        f"{weak['nip']},2024-11-01,9,4,70,S1,5,GOOD\n"
+        f"{steady['nip']},soon,3,3,80,S1,5,GOOD\n"
+    )
     status, body = upload(flow, admin, bad)
     assert status == 422, body
     assert set(body["errors"]["csv"]["rows"]) == {"3", "4"}
