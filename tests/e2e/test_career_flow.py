@@ -34,7 +34,7 @@ def test_two_years_assessment_map_pool_successor_and_idp(platform: Platform):
     flow = TrainingFlow(platform)
     admin = flow.user("bkd-career-e2e", "admin")
     head = person(61, "SETDA", None)
-    sup = person(62, UNIT, head["nip"], "F")
+    sup = person(62, "SETDA", head["nip"], "F")
     star, steady, weak = (person(70 + i, UNIT, sup["nip"]) for i in range(3))
     for record in (head, sup, star, steady, weak):
         status, body, _ = flow.call("POST", "/recruitment/employees", admin, record)

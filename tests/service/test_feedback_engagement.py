@@ -1,0 +1,86 @@
+"""The yearly staff engagement survey through HTTP: staff of the unit answer once, anonymously;
+results only for ten or more."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.service.feedback_support import OTHER_UNIT, UNIT, Clock, Feedback, wit
+
+
+@pytest.fixture
+def feedback(make_service, keys) -> Feedback:
+    return Feedback(make_service("feedback"), keys, Clock(wit(2025, 4, 17, 10)))
+
+
+def staff(keys, employee_events, n: int, unit: str = UNIT):
+    nip = employee_events.nip(n)
+    return keys.headers("employee", subject=f"asn-{n}", nip=nip, unit=unit)
+
+
+def test_answers_once_results_from_ten(feedback, keys, employee_events):
+    client = feedback.client
+    opened = client.post(
+        "/engagement-surveys",
+        json={
+            "unit": UNIT,
+            "year": 2025,
+            "questions": ["Saya dilibatkan", "Saya didengar"],
+            "closes_on": "2025-05-31",
+        },
+        headers=feedback.admin,
+    )
+    assert opened.status_code == 201, opened.get_json()
+    sid = opened.get_json()["id"]
+    path = f"/engagement-surveys/{sid}"
+    for n in range(1, 10):
+        answered = client.post(
+            f"{path}/answers", json={"scores": [4, 3]}, headers=staff(keys, employee_events, n)
+        )
+        assert answered.status_code == 201, answered.get_json()
+    again = client.post(
+        f"{path}/answers", json={"scores": [4, 3]}, headers=staff(keys, employee_events, 1)
+    )
+    assert again.status_code == 409
+    small = client.get(f"{path}/results", headers=feedback.officer).get_json()
+    assert (small["respondents"], small["withheld"], small["means"]) == (9, True, None)
+    client.post(
+        f"{path}/answers", json={"scores": [5, 5]}, headers=staff(keys, employee_events, 10)
+    )
+    shown = client.get(f"{path}/results", headers=feedback.admin).get_json()
+    assert (shown["respondents"], shown["withheld"], shown["means"]) == (10, False, [4.1, 3.2])
+    assert "nip" not in str(feedback.service.rows("engagement_answers"))
+
+
+def test_who_answers_and_reads(feedback, keys, employee_events):
+    client = feedback.client
+    sid = client.post(
+        "/engagement-surveys",
+        json={
+            "unit": UNIT,
+            "year": 2025,
+            "questions": ["Saya didengar"],
+            "closes_on": "2025-05-31",
+        },
+        headers=feedback.admin,
+    ).get_json()["id"]
+    path = f"/engagement-surveys/{sid}"
+    other = staff(keys, employee_events, 1, OTHER_UNIT)
+    assert client.post(f"{path}/answers", json={"scores": [3]}, headers=other).status_code == 403
+    no_nip = keys.headers("employee", subject="x", unit=UNIT)
+    assert client.post(f"{path}/answers", json={"scores": [3]}, headers=no_nip).status_code == 403
+    assert client.post(f"{path}/answers", json={"scores": [3]}).status_code == 401
+    mine = staff(keys, employee_events, 2)
+    assert client.post(f"{path}/answers", json={"scores": [6]}, headers=mine).status_code == 422
+    assert client.post(f"{path}/answers", json={"scores": [3, 3]}, headers=mine).status_code == 422
+    assert client.get(f"{path}/results", headers=feedback.other_officer).status_code == 403
+    assert client.get(f"{path}/results", headers=mine).status_code == 403
+    assert client.get("/engagement-surveys/999/results", headers=feedback.admin).status_code == 404
+    dup = client.post(
+        "/engagement-surveys",
+        json={"unit": UNIT, "year": 2025, "questions": ["x"], "closes_on": "2025-05-31"},
+        headers=feedback.admin,
+    )
+    assert dup.status_code == 409
+    feedback.clock.set(wit(2025, 6, 1, 8))
+    assert client.post(f"{path}/answers", json={"scores": [3]}, headers=mine).status_code == 409
