@@ -84,3 +84,56 @@ def test_who_answers_and_reads(feedback, keys, employee_events):
     assert dup.status_code == 409
     feedback.clock.set(wit(2025, 6, 1, 8))
     assert client.post(f"{path}/answers", json={"scores": [3]}, headers=mine).status_code == 409
+
+
+def test_a_staff_consultation_is_for_signed_in_asn_who_stay_unnamed(
+    feedback, keys, employee_events
+):
+    client = feedback.client
+    opened = client.post(
+        "/consultations",
+        json={
+            "unit": UNIT,
+            "title": "Rancangan pola karier ASN",
+            "draft": "Rotasi setiap empat tahun.",
+            "closes_on": "2025-04-30",
+            "audience": "STAFF",
+        },
+        headers=feedback.admin,
+    )
+    assert opened.status_code == 201, opened.get_json()
+    assert opened.get_json()["audience"] == "STAFF"
+    cid = opened.get_json()["id"]
+    path = f"/consultations/{cid}"
+    asn = staff(keys, employee_events, 3)
+    posted = client.post(
+        f"{path}/comments", json={"body": "Empat tahun terlalu cepat.", "name": "Budi"}, headers=asn
+    )
+    assert posted.status_code == 201, posted.get_json()
+    citizen = client.post(f"{path}/comments", json={"body": "Saya warga."})
+    assert citizen.status_code == 403
+    assert client.get(path).status_code == 403
+    assert (
+        client.get(path, headers=keys.headers("supervisor", nip=employee_events.nip(9))).status_code
+        == 403
+    )
+    assert cid not in [c["id"] for c in client.get("/consultations").get_json()]
+    assert cid in [c["id"] for c in client.get("/consultations", headers=asn).get_json()]
+    # Read by the unit's officer (a moderator): the comment carries no name and no NIP.
+    seen = client.get(path, headers=feedback.officer).get_json()
+    [comment] = seen["comments"]
+    assert comment["name"] is None and comment["body"] == "Empat tahun terlalu cepat."
+    stored = str(feedback.service.rows("consultation_comments"))
+    assert "Budi" not in stored and employee_events.nip(3) not in stored
+    bad = client.post(
+        "/consultations",
+        json={
+            "unit": UNIT,
+            "title": "t",
+            "draft": "d",
+            "closes_on": "2025-04-30",
+            "audience": "ALL",
+        },
+        headers=feedback.admin,
+    )
+    assert bad.status_code == 422 and "audience" in bad.get_json()["errors"]["json"]
