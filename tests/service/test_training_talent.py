@@ -161,3 +161,45 @@ def test_bad_paths_and_unplaced_employees(training, admin, staff):
     assert training.client.get("/talent/map/2025/123", headers=admin).status_code == 422
     assert training.client.get(f"/talent/map/2025/{staff[0]}", headers=admin).status_code == 404
     assert training.client.get(f"/talent/assessments/{staff[0]}", headers=admin).status_code == 404
+
+
+def test_the_route_role_relationship_matrix(training, admin, staff, keys):
+    """Every career-development route against every caller: who gets in (2xx/4xx past the
+    door) and who is refused (401 without a token, 403 by role or relationship)."""
+    subject = staff[3]
+    rate(training, subject, 2025, "SESUAI", "SESUAI", 1)
+    upload(training, admin, f"{HEADER}\n{subject},2025-01-02,3,3,70,S1,8,GOOD\n")
+    callers = {
+        "admin": admin,
+        "chain": keys.headers("supervisor", "employee", nip=staff[1]),
+        "other supervisor": keys.headers("supervisor", "employee", nip=staff[4]),
+        "self": keys.headers("employee", nip=subject),
+        "colleague": keys.headers("employee", nip=staff[2]),
+        "recruiter": keys.headers("recruiter"),
+        "anonymous": {},
+    }
+    admin_only = {"admin"}
+    routes = [
+        ("GET", f"/talent/map/2025/{subject}", {"admin", "chain"}),
+        ("GET", "/talent/map/2025", admin_only),
+        ("GET", "/talent/map/2025/summary", admin_only),
+        ("GET", f"/talent/assessments/{subject}", admin_only),
+        ("POST", "/talent/assessments/import", admin_only),
+        ("GET", "/critical-positions", admin_only),
+        ("POST", "/critical-positions", admin_only),
+        ("GET", "/critical-positions/CRP-X", admin_only),
+        ("POST", "/critical-positions/CRP-X/candidates", admin_only),
+        ("PUT", "/critical-positions/CRP-X/successors", admin_only),
+        ("POST", "/development-plans", admin_only),
+        ("POST", "/development-plans/IDP-X/actions", admin_only),
+        ("POST", "/development-plans/IDP-X/actions/ACT-X/done", admin_only),
+    ]
+    for method, path, allowed in routes:
+        for who, headers in callers.items():
+            status = training.client.open(path, method=method, json={}, headers=headers).status_code
+            if who == "anonymous":
+                assert status == 401, (method, path, who, status)
+            elif who in allowed:
+                assert status not in (401, 403), (method, path, who, status)
+            else:
+                assert status == 403, (method, path, who, status)
