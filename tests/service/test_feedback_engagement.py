@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chassis.migrations import pending_changes
 from tests.service.feedback_support import OTHER_UNIT, UNIT, Clock, Feedback, wit
 
 
@@ -137,3 +138,23 @@ def test_a_staff_consultation_is_for_signed_in_asn_who_stay_unnamed(
         headers=feedback.admin,
     )
     assert bad.status_code == 422 and "audience" in bad.get_json()["errors"]["json"]
+
+
+@pytest.mark.postgres
+def test_the_survey_on_postgres(make_service, postgres_url, keys, employee_events):
+    """The migration on PostgreSQL: open, answer, read."""
+    feedback = Feedback(make_service("feedback", postgres_url), keys, Clock(wit(2025, 4, 17, 10)))
+    assert pending_changes(feedback.service.engine, feedback.service.spec.metadata) == []
+    sid = feedback.client.post(
+        "/engagement-surveys",
+        json={"unit": UNIT, "year": 2025, "questions": ["q"], "closes_on": "2025-05-31"},
+        headers=feedback.admin,
+    ).get_json()["id"]
+    answered = feedback.client.post(
+        f"/engagement-surveys/{sid}/answers",
+        json={"scores": [4]},
+        headers=staff(keys, employee_events, 1),
+    )
+    assert answered.status_code == 201
+    result = feedback.client.get(f"/engagement-surveys/{sid}/results", headers=feedback.admin)
+    assert result.get_json()["withheld"] is True

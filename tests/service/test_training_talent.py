@@ -203,3 +203,20 @@ def test_the_route_role_relationship_matrix(training, admin, staff, keys):
                 assert status not in (401, 403), (method, path, who, status)
             else:
                 assert status == 403, (method, path, who, status)
+
+
+@pytest.mark.postgres
+def test_the_map_on_postgres(make_service, postgres_url, keys, employee_events):
+    """The migration on PostgreSQL: the predikat, an import and a placement."""
+    service = make_service("training", postgres_url)
+    assert pending_changes(service.engine, service.spec.metadata) == []
+    nip = employee_events.nip(1)
+    service.apply(employee_events.appointed(employee_events.record(nip)))
+    rate(service, nip, 2025, "SESUAI", "SESUAI", 1)
+    headers = keys.headers("admin")
+    assert (
+        upload(service, headers, f"{HEADER}\n{nip},2025-01-02,3,3,95,S1,8,GOOD\n").status_code
+        == 201
+    )
+    box = service.client.get(f"/talent/map/2025/{nip}", headers=headers).json
+    assert (box["box"], box["movement"]) == (7, "NEW")
