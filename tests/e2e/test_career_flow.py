@@ -189,3 +189,26 @@ def test_two_years_assessment_map_pool_successor_and_idp(platform: Platform):
     assert closed["jp_done"] == 24
     ledger = flow.ok("GET", f"/ledger/2026/{weak['nip']}", admin)
     assert ledger["total"] == 24.0
+
+    # Staff heard on change: a STAFF consultation through the gateway, its commenter unnamed.
+    opened = flow.call(
+        "POST",
+        "/feedback/consultations",
+        admin,
+        {
+            "unit": UNIT,
+            "title": "Rancangan pola karier",
+            "draft": "Talent pool dan suksesi jabatan kritis.",
+            "closes_on": "2099-12-31",
+            "audience": "STAFF",
+        },
+    )
+    assert opened[0] == 201, opened[1]
+    path = f"/feedback/consultations/{opened[1]['id']}"
+    posted = flow.call(
+        "POST", f"{path}/comments", flow.staff_token(weak["nip"]), {"body": "Setuju.", "name": "W"}
+    )
+    assert posted[0] == 201, posted[1]
+    assert flow.call("GET", path, {})[0] == 403
+    seen = flow.call("GET", path, kabid)
+    assert seen[0] == 200 and seen[1]["comments"][0]["name"] is None
