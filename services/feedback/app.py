@@ -12,6 +12,7 @@ from chassis.web import create_service_app
 from contracts import validate_event
 from services.feedback import (
     api,
+    engagement_api,
     forum_api,
     handlers,
     models,
@@ -25,7 +26,7 @@ _ = (tables, tables_engagement)  # their tables join models.Base.metadata when i
 
 TITLE = "Sofifi ASN - Feedback"
 DESCRIPTION = "Citizens' reports and IKM surveys under SP4N-LAPOR! (PermenPAN-RB 14/2017)."
-APIS = (api, report_api, forum_api)
+APIS = (api, report_api, forum_api, engagement_api)
 SPEC = ServiceSpec.declare(models, APIS, handlers, validate_event, TITLE, DESCRIPTION)
 
 
