@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from chassis.auth import roles_required
-from chassis.web import transaction
+from chassis.web import reader, transaction
 from services.feedback import engagement, rules
 from services.feedback.report_api import now
 from services.feedback.report_schemas import text
@@ -88,8 +88,7 @@ class EngagementResults(MethodView):
     @engagement_surveys.response(200, EngagementResultsSchema)
     def get(self, survey_id):
         """Respondents, and the means only for at least ten of them (admins, unit officers)."""
-        with transaction() as uow:
-            return engagement.results(uow, survey_id, now())
+        return engagement.results(reader(), survey_id, now())
 
 
 BLUEPRINTS = (engagement_surveys,)
