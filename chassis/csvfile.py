@@ -75,3 +75,15 @@ def _parsed(reader: Any, default: Any, payload: bytes) -> Any:
         line = payload.count(b"\n", 0, exc.start) + 1
         where = f" (line {line}, byte {exc.start + 1})"
     raise csv_error("file", f"The file is not UTF-8{where}.")
+
+
+def request_csv() -> bytes:
+    """The CSV of the current request: a multipart `file` field, or the body itself."""
+    from flask import request
+
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise csv_error("file", "Send the CSV as the multipart field `file`.")
+        return upload.read()
+    return request.get_data(cache=False)

@@ -10,14 +10,23 @@ from flask import Flask, Response
 from chassis.service import ServiceSpec
 from chassis.web import create_service_app
 from contracts import validate_event
-from services.feedback import api, forum_api, handlers, models, report_api, tables
+from services.feedback import (
+    api,
+    engagement_api,
+    forum_api,
+    handlers,
+    models,
+    report_api,
+    tables,
+    tables_engagement,
+)
 from services.feedback.limits import init_write_limits
 
-_ = tables  # the report tables join models.Base.metadata when imported
+_ = (tables, tables_engagement)  # their tables join models.Base.metadata when imported
 
 TITLE = "Sofifi ASN - Feedback"
 DESCRIPTION = "Citizens' reports and IKM surveys under SP4N-LAPOR! (PermenPAN-RB 14/2017)."
-APIS = (api, report_api, forum_api)
+APIS = (api, report_api, forum_api, engagement_api)
 SPEC = ServiceSpec.declare(models, APIS, handlers, validate_event, TITLE, DESCRIPTION)
 
 

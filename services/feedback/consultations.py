@@ -1,6 +1,11 @@
 """Public consultations (Decidim's model): a unit opens a draft standard or policy with a closing
 date, citizens comment and reply without an account, staff moderate (hide with a reason, kept in
-an audit list), citizens flag, and the unit publishes a response summary when it has closed."""
+an audit list), citizens flag, and the unit publishes a response summary when it has closed.
+
+A STAFF consultation (issue 16: staff heard on new personnel policies) is for signed-in ASN only
+(a token with a NIP and the employee role), besides the admins and officers who moderate it; a
+staff comment keeps no name and no NIP, so neither the unit nor a supervisor can tell who wrote
+it."""
 
 from __future__ import annotations
 
@@ -32,6 +37,23 @@ def _check_unit(uow: UnitOfWork, unit: str) -> None:
         raise NotAllowed("An officer acts for their own unit only.")
 
 
+AUDIENCES = ("PUBLIC", "STAFF")
+
+
+def _is_asn(uow: UnitOfWork) -> bool:
+    actor = uow.actor
+    return actor is not None and bool(actor.nip) and "employee" in actor.roles
+
+
+def _is_moderator(uow: UnitOfWork) -> bool:
+    return uow.actor is not None and uow.actor.has_any(("admin", "officer"))
+
+
+def _check_audience(uow: UnitOfWork, consultation: Consultation) -> None:
+    if consultation.audience == "STAFF" and not (_is_asn(uow) or _is_moderator(uow)):
+        raise NotAllowed("This consultation is for signed-in civil servants (ASN) only.")
+
+
 def is_open(consultation: Consultation, now: datetime) -> bool:
     """Open for comments through its closing day (WIT)."""
     return rules.wit_date(now) <= consultation.closes_on
@@ -46,6 +68,7 @@ def open_consultation(uow: UnitOfWork, data: Mapping[str, Any], now: datetime) -
         unit=data["unit"],
         title=data["title"],
         draft=data["draft"],
+        audience=data.get("audience", "PUBLIC"),
         closes_on=data["closes_on"],
         opened_by=uow.actor_name,
         opened_at=now,
@@ -60,6 +83,8 @@ def listing(uow: UnitOfWork, unit: str | None, now: datetime) -> list[dict[str, 
     query = select(Consultation).order_by(Consultation.id.desc()).limit(100)
     if unit:
         query = query.where(Consultation.unit == unit)
+    if not (_is_asn(uow) or _is_moderator(uow)):
+        query = query.where(Consultation.audience == "PUBLIC")
     return [_head(c, now) for c in uow.session.scalars(query)]
 
 
@@ -69,6 +94,7 @@ def _head(c: Consultation, now: datetime) -> dict[str, Any]:
         "unit": c.unit,
         "title": c.title,
         "draft": c.draft,
+        "audience": c.audience,
         "closes_on": c.closes_on,
         "open": is_open(c, now),
         "summary": c.summary,
@@ -79,6 +105,7 @@ def _head(c: Consultation, now: datetime) -> dict[str, Any]:
 def view(uow: UnitOfWork, consultation_id: int, now: datetime) -> dict[str, Any]:
     """A consultation with its comments as threads; hidden ones show only that they were."""
     consultation = _consultation(uow, consultation_id)
+    _check_audience(uow, consultation)
     comments = uow.session.scalars(
         select(Comment).where(Comment.consultation_id == consultation.id).order_by(Comment.id)
     ).all()
@@ -107,8 +134,10 @@ def comment(uow: UnitOfWork, consultation_id: int, data: Mapping[str, Any], now:
     if data.get("website"):
         raise Invalid.field("website", "Leave this field empty.")
     consultation = _consultation(uow, consultation_id)
+    _check_audience(uow, consultation)
     if not is_open(consultation, now):
         raise ConflictError("The consultation has closed.")
+    staff = consultation.audience == "STAFF"
     parent_id = data.get("reply_to")
     if parent_id is not None:
         parent = uow.session.get(Comment, parent_id)
@@ -119,7 +148,7 @@ def comment(uow: UnitOfWork, consultation_id: int, data: Mapping[str, Any], now:
     posted = Comment(
         consultation_id=consultation.id,
         parent_id=parent_id,
-        name=data.get("name"),
+        name=None if staff else data.get("name"),  # a civil servant is never named
         body=data["body"],
         posted_at=now,
         flags=0,
@@ -133,6 +162,7 @@ def comment(uow: UnitOfWork, consultation_id: int, data: Mapping[str, Any], now:
 def flag(uow: UnitOfWork, consultation_id: int, comment_id: int) -> dict[str, Any]:
     """A citizen flags a comment for the moderators."""
     found = _comment(uow, consultation_id, comment_id)
+    _check_audience(uow, _consultation(uow, consultation_id))
     uow.session.execute(
         update(Comment).where(Comment.id == found.id).values(flags=Comment.flags + 1)
     )

@@ -173,6 +173,11 @@ class ConsultationOpenSchema(ma.Schema):
     unit = text(64)
     title = text(200)
     draft = text(20000)
+    audience = ma.fields.String(
+        load_default="PUBLIC",
+        validate=V.OneOf(consultations.AUDIENCES),
+        metadata={"description": "PUBLIC, or STAFF: signed-in ASN only, never named"},
+    )
     closes_on = ma.fields.Date(required=True)
 
 
@@ -197,6 +202,7 @@ class ConsultationHeadSchema(ma.Schema):
     unit = ma.fields.String()
     title = ma.fields.String()
     draft = ma.fields.String()
+    audience = ma.fields.String()
     closes_on = ma.fields.Date()
     open = ma.fields.Boolean()
     summary = ma.fields.String(allow_none=True)

@@ -258,3 +258,30 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+# -- the staff engagement survey (issue 16) ---------------------------------------------------
+
+MIN_GROUP = 10  # no result of a group smaller than this is disclosed (no small-group disclosure)
+ENGAGEMENT_SCALE = (1, 5)
+
+
+def disclosable(respondents: int, minimum: int = MIN_GROUP) -> bool:
+    """True when a group of `respondents` is large enough for its results to be shown."""
+    return respondents >= minimum
+
+
+def engagement_results(answers: Sequence[Sequence[int]], questions: int) -> dict | None:
+    """Per-question means (2 decimals) and the overall mean, or None for a small group."""
+    if not disclosable(len(answers)):
+        return None
+    means = [
+        float(
+            (Decimal(sum(a[i] for a in answers)) / len(answers)).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+        )
+        for i in range(questions)
+    ]
+    overall = Decimal(sum(means)) / questions
+    return {"means": means, "overall": float(overall.quantize(Decimal("0.01"), ROUND_HALF_UP))}

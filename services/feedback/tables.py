@@ -195,6 +195,8 @@ class Consultation(Base):
     unit: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(200))
     draft: Mapped[str] = mapped_column(Text)
+    # PUBLIC (anyone, no account) or STAFF (signed-in ASN only, their identity never kept).
+    audience: Mapped[str] = mapped_column(String(8), server_default="PUBLIC")
     closes_on: Mapped[date] = mapped_column(Date)
     opened_by: Mapped[str] = mapped_column(String(120))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chassis.domain import ConflictError, Invalid, NotAllowed, NotFoundError
 from chassis.principal import Principal
 from chassis.uow import UnitOfWork
-from services.training import catalogue, ledger, rules
+from services.training import catalogue, idp, ledger, rules
 from services.training.models import (
     Course,
     CourseSession,
@@ -169,6 +169,10 @@ def complete(uow: UnitOfWork, enrolment_id: str, data: Mapping[str, Any]) -> Enr
     )
     ledger.record(
         uow, entry, entry_ref=enrolment.enrolment_id, latsar=rules.is_latsar(course.competency)
+    )
+    # The IDP's course action closes here; its JP are this ledger line, not counted again.
+    idp.close_course_actions(
+        session, enrolment.nip, course.course_id, enrolment.enrolment_id, completed_on
     )
     return enrolment
 

@@ -6,8 +6,9 @@ from sqlalchemy.orm import Session
 
 from chassis.bus import Event
 from chassis.employees import EmployeeProjection
+from chassis.handler_chain import combine_handlers
 from chassis.inbox import handles_batches
-from services.training import needs, rules
+from services.training import needs, rules, succession, talent
 from services.training.models import Employee
 
 EMPLOYEES = EmployeeProjection(Employee, "training")
@@ -28,7 +29,11 @@ def handle_appraisal_finalized(session: Session, events: list[Event]) -> None:
     )
 
 
-HANDLERS = {
-    "appraisal.appraisal.finalized": handle_appraisal_finalized,
-    "recruitment.employee.appointed": handle_employee_appointed,
-}
+HANDLERS = combine_handlers(
+    {
+        "appraisal.appraisal.finalized": handle_appraisal_finalized,
+        "recruitment.employee.appointed": handle_employee_appointed,
+    },
+    talent.HANDLERS,  # the annual predikat kept for the talent map
+    succession.HANDLERS,  # sanctions and complaints drop pool candidates
+)

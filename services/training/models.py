@@ -43,6 +43,8 @@ class Employee(RosterColumns, Base):
     """
 
     status: Mapped[str] = mapped_column(String(8))  # a CPNS owes Latsar
+    # Who sees an employee's talent box: admins and the supervision chain above them.
+    supervisor_nip: Mapped[str | None] = mapped_column(String(18), index=True)
     tmt_cpns: Mapped[date] = mapped_column(Date)  # Latsar falls within the probation year
 
 
@@ -307,3 +309,7 @@ class PlanItem(Base):
     free_seat: Mapped[bool] = mapped_column(Boolean)
     weight: Mapped[float] = mapped_column(Float)
     explanation: Mapped[str] = mapped_column(String(500))
+
+
+# The career-development tables share this metadata (imported last: they need `Base`).
+from services.training import models_talent  # noqa: E402, F401
