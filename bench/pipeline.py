@@ -10,8 +10,11 @@ counts once it is committed in the inbox of both consumers. In one run, on a fre
   batches one after another, so the k-th row by handled_at is visible once the count reaches k);
 - sustained: a live writer finalizing appraisals (10 per transaction) as fast as it can, from
   its first write to the last commit in both consumers;
-- backlog: the outbox already holds the events when the relay starts.
-Targets (DESIGN.md section 6): >= 2,000 events/s sustained; lag p99 < 250 ms at 200/s.
+- backlog: the outbox already holds the events when the relay starts;
+- the peer: Nameko 2.14 dispatching the same number of the same events to two services that
+  record them in SQLite (no outbox, no inbox; bench/_nameko.py), end to end.
+Targets (DESIGN.md section 6): >= 2,000 events/s sustained and >= 2x the peer in the same run;
+lag p99 < 250 ms at 200/s.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 from bench._appraisals import FINALIZED, finalized, seed_roster
 from bench._broker import raw_broker
 from bench._env import fresh_database, fresh_vhost
+from bench._nameko import run_peer
 from bench._processes import PUBLISHER, Pipeline, has_handler
 from bench._stats import cpu_seconds, lag_figures, machine_busy
 from chassis.bus import Event
@@ -36,6 +40,7 @@ from sofifi.registry import load_spec
 CONSUMERS = ("awards", "training")
 TARGET_EVENTS_PER_S = 2000.0
 TARGET_LAG_P99_MS = 250.0
+TARGET_RATIO = 2.0
 
 
 def measure_lag(pipeline: Pipeline, args: argparse.Namespace) -> dict[str, Any]:
@@ -122,6 +127,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         amqp_url = stack.enter_context(fresh_vhost(amqp_base))
         sample = Event(FINALIZED, finalized(0, "raw"), PUBLISHER, "bench").to_json().encode()
         raw = raw_broker(amqp_url, sample, args.raw_messages)
+        peer = None
+        if not args.no_peer:
+            envelopes = [
+                Event(FINALIZED, finalized(n, "peer"), PUBLISHER, "bench").to_dict()
+                for n in range(args.events)
+            ]
+            peer_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="sofifi-nameko-"))
+            peer = run_peer(amqp_url, envelopes, peer_dir)
         urls = {
             s: stack.enter_context(fresh_database(admin, load_spec(s).metadata)) for s in services
         }
@@ -151,7 +164,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "backlog": backlog,
         "lag": lag,
+        "nameko_peer": peer,
+        "ratio_to_nameko": round(live["events_per_s"] / peer["events_per_s"], 2) if peer else None,
+        "summary": _summary(live, peer, lag, raw),
         "worker_log_errors": errors,
+    }
+
+
+def _summary(
+    live: dict[str, Any], peer: dict[str, Any] | None, lag: dict[str, Any], raw: dict[str, Any]
+) -> dict[str, Any]:
+    """The figures the targets are judged by, side by side."""
+    return {
+        "ours_events_per_s": live["events_per_s"],
+        "nameko_events_per_s": peer["events_per_s"] if peer else None,
+        "ratio": round(live["events_per_s"] / peer["events_per_s"], 2) if peer else None,
+        "target_ratio": TARGET_RATIO,
+        "raw_publish_per_s": raw["publish_per_s"],
+        "raw_consume_per_s": raw["consume_per_s"],
+        "lag_p50_ms": lag.get("p50_ms"),
+        "lag_p99_ms": lag.get("p99_ms"),
+        "cpu_us_per_event": live["cpu_us_per_event"],
+        "nameko_cpu_us_per_event": peer["cpu_us_per_event"] if peer else None,
     }
 
 
@@ -164,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lag-rate", type=float, default=200.0)
     parser.add_argument("--lag-seconds", type=float, default=15.0)
     parser.add_argument("--poll-ms", type=float, default=5.0)
+    parser.add_argument(
+        "--no-peer", action="store_true", help="skip the Nameko peer (bench/_nameko.py)"
+    )
     parser.add_argument(
         "--stand-in",
         action="store_true",
