@@ -110,8 +110,10 @@ def write_finalized(
     """Finalize appraisals through the publisher's outbox, `per_transaction` per transaction.
 
     Each transaction is one request (one correlation id), as finalizing a unit's year is; with
-    `rate` the transactions are paced to that many events per second. With `many` each
-    transaction's events go in with one `outbox.add_many` instead of one `add` each.
+    `rate` the transactions are paced to that many events per second. With `many` the events of
+    a transaction of several go in with one `outbox.add_many` (as calibration.finalize adds a
+    unit's year) instead of one `add` each; a lone event always takes `add` (as
+    ratings.finalize does).
     """
     engine = make_engine(url)
     with engine.connect():
@@ -127,7 +129,7 @@ def write_finalized(
                 time.sleep(delay)
         with correlation_scope(None), Session(engine) as session, session.begin():
             chunk = range(start, min(start + per_transaction, numbers.stop))
-            if many:
+            if many and len(chunk) > 1:
                 items = [(finalized(n, prefix), None) for n in chunk]
                 spec.outbox.add_many(session, FINALIZED, items)
             else:

@@ -8,8 +8,9 @@ counts once it is committed in the inbox of both consumers. In one run, on a fre
 - lag at a steady 200/s (one appraisal per transaction): occurred_at to the moment the
   consumer's commit is seen (a poller counts each inbox every few ms; the consumer commits
   batches one after another, so the k-th row by handled_at is visible once the count reaches k);
-- sustained: a live writer finalizing appraisals (10 per transaction) as fast as it can, from
-  its first write to the last commit in both consumers;
+- sustained: a live writer finalizing appraisals (10 per transaction, one outbox.add_many, as
+  the appraisal service finalizing a unit's year does) as fast as it can, from its first write
+  to the last commit in both consumers;
 - backlog: the outbox already holds the events when the relay starts;
 - the peer: Nameko 2.14 dispatching the same number of the same events to two services that
   record them in SQLite (no outbox, no inbox; bench/_nameko.py), end to end.
@@ -127,6 +128,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         amqp_url = stack.enter_context(fresh_vhost(amqp_base))
         sample = Event(FINALIZED, finalized(0, "raw"), PUBLISHER, "bench").to_json().encode()
         raw = raw_broker(amqp_url, sample, args.raw_messages)
+        urls = {
+            s: stack.enter_context(fresh_database(admin, load_spec(s).metadata)) for s in services
+        }
+        for service in CONSUMERS:
+            seed_roster(load_spec(service), urls[service])
+        pipeline = Pipeline(amqp_url, urls, CONSUMERS, log_dir, args.stand_in, not args.add_each)
+        stack.enter_context(pipeline)
+        lag = measure_lag(pipeline, args)
+        # The peer right before our sustained phase: the two rates minutes apart at most.
         peer = None
         if not args.no_peer:
             envelopes = [
@@ -135,14 +145,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ]
             peer_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="sofifi-nameko-"))
             peer = run_peer(amqp_url, envelopes, peer_dir)
-        urls = {
-            s: stack.enter_context(fresh_database(admin, load_spec(s).metadata)) for s in services
-        }
-        for service in CONSUMERS:
-            seed_roster(load_spec(service), urls[service])
-        pipeline = Pipeline(amqp_url, urls, CONSUMERS, log_dir, args.stand_in, args.add_many)
-        stack.enter_context(pipeline)
-        lag = measure_lag(pipeline, args)
         live = measure_live(pipeline, args, offset=lag["events"])
         backlog = measure_backlog(pipeline, args, offset=lag["events"] + args.events)
         errors = pipeline.log_errors()
@@ -155,7 +157,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "load_after": round(os.getloadavg()[0], 2),
         },
         "handlers": {s: "real" if real[s] else "stand-in (inbox only)" for s in CONSUMERS},
-        "writer": "outbox.add_many per transaction" if args.add_many else "outbox.add per event",
+        "writer": (
+            "outbox.add per event"
+            if args.add_each
+            else "outbox.add_many per transaction of several (as calibration.finalize does), "
+            "outbox.add for one (as ratings.finalize does)"
+        ),
         "raw_broker": raw,
         "sustained": {
             **live,
@@ -207,9 +214,10 @@ def main(argv: list[str] | None = None) -> None:
         help="consumers record events in their inbox only: what the chassis alone carries",
     )
     parser.add_argument(
-        "--add-many",
+        "--add-each",
         action="store_true",
-        help="the writer adds each transaction's events with one outbox.add_many",
+        help="the writer adds each event with its own outbox.add, even ten in a transaction "
+        "(the appraisal service finalizing a unit's year adds them with one add_many)",
     )
     print(json.dumps(run(parser.parse_args(argv)), indent=2))
 

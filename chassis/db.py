@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -21,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
@@ -80,7 +82,38 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         # A read-only probe can ask for a deferred BEGIN with execution_options(sqlite_deferred=1).
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _pinger(engine.dialect))
+    return engine
+
+
+# A pooled connection back in use within this many seconds is taken as alive; one that rested
+# longer is pinged first, as pool_pre_ping does on every checkout. Pinging a connection that
+# was in use a moment ago cost a round trip per transaction (a fifth of a busy consumer's or
+# relay's). A connection that died in between fails its statement instead: SQLAlchemy then
+# invalidates the pool, and the caller's retry (relay, consumer, request) gets a fresh one.
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN = "sofifi_checked_in"
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _pinger(dialect) -> Callable[..., None]:
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        rested = time.monotonic() - record.info.get(_CHECKED_IN, float("-inf"))
+        if rested <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool throws this connection away and checks out (or opens) another.
+            raise DisconnectionError(repr(exc)[:200]) from exc
+
+    return ping_if_idle
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
