@@ -33,7 +33,7 @@ PEERS = ("awards", "training")
 SOURCE = "appraisal"
 EVENT_TYPE = "appraisal_finalized"
 
-_SERVICE = r'''
+_SERVICE = r"""
 import os, signal, sqlite3, sys, time
 import eventlet
 eventlet.monkey_patch()
@@ -79,9 +79,9 @@ stop = eventlet.event.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.send())
 stop.wait()
 runner.stop()
-'''
+"""
 
-_DISPATCHER = r'''
+_DISPATCHER = r"""
 import json, sys, time
 import eventlet
 eventlet.monkey_patch()
@@ -99,7 +99,7 @@ pool.waitall()
 cpu = sum(__import__("os").times()[:2])
 with open(GO, "w") as out:
     json.dump({"started": started, "dispatched": time.time(), "cpu": cpu}, out)
-'''
+"""
 
 
 def venv_python() -> Path:
