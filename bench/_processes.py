@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
-from bench._appraisals import FINALIZED, backend_pid, write_finalized
+from bench._appraisals import FINALIZED, write_finalized
 from bench._stats import process_cpu
 from chassis.bus import Event
 from chassis.config import Settings
@@ -74,19 +74,29 @@ def writer_main(
     prefix: str,
     rate: float,
     many: bool,
+    concurrency: int,
     started,
     cpu,
     db_cpu,
 ):
-    """Finalize appraisals through the publisher's outbox; report its and its backend's CPU."""
+    """Finalize appraisals through the publisher's outbox; report its and its backends' CPU."""
 
-    def report(engine) -> None:
-        db_cpu.value = process_cpu(backend_pid(engine))
+    def report(_engine, backends: list[int]) -> None:
+        db_cpu.value = sum(process_cpu(pid) for pid in backends)
 
     spec = load_spec(PUBLISHER)
     ready = sum(os.times()[:2])  # the start-up (imports) is not the writer's work
     write_finalized(
-        spec, url, numbers, per_tx, prefix, rate, started, before_close=report, many=many
+        spec,
+        url,
+        numbers,
+        per_tx,
+        prefix,
+        rate,
+        started,
+        before_close=report,
+        many=many,
+        concurrency=concurrency,
     )
     cpu.value = sum(os.times()[:2]) - ready
 
@@ -164,12 +174,15 @@ class Pipeline:
     def pids(self) -> dict[str, int]:
         return {service: process.pid for service, process in self.processes.items()}
 
-    def writer(self, numbers: range, per_tx: int, prefix: str, rate: float = 0.0):
+    def writer(
+        self, numbers: range, per_tx: int, prefix: str, rate: float = 0.0, concurrency: int = 1
+    ):
         """A writer process; returns it and the time() of its first write (once it is known)."""
         started, cpu = self.context.Value("d", 0.0), self.context.Value("d", 0.0)
         db_cpu = self.context.Value("d", 0.0)
         url = self.urls[PUBLISHER]
-        args = (url, numbers, per_tx, prefix, rate, self.writer_many, started, cpu, db_cpu)
+        many = self.writer_many
+        args = (url, numbers, per_tx, prefix, rate, many, concurrency, started, cpu, db_cpu)
         process = self.context.Process(target=writer_main, args=args)
         process.start()
         self._writer_cpu = (cpu, db_cpu)

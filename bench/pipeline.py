@@ -68,7 +68,7 @@ def measure_live(pipeline: Pipeline, args: argparse.Namespace, offset: int) -> d
     probes = pipeline.probe_backends
     cpu_before = cpu_seconds(pipeline.pids(), pipeline.databases(), exclude=probes)
     busy_before = machine_busy()
-    writer, started = pipeline.writer(range(offset, offset + n), per_tx, "live")
+    writer, started = pipeline.writer(range(offset, offset + n), per_tx, "live", 0.0, args.writers)
     done = pipeline.wait_committed(before + n, timeout=600)
     writer.join()
     writer_cpu, writer_db_cpu = pipeline.last_writer_cpu()
@@ -83,6 +83,7 @@ def measure_live(pipeline: Pipeline, args: argparse.Namespace, offset: int) -> d
     return {
         "events": n,
         "events_per_transaction": per_tx,
+        "writers": args.writers,
         "events_per_s": round(rate),
         "seconds": round(done - started.value, 2),
         # Where the CPU went: each process of the pipeline, our databases' backends, the broker
@@ -102,7 +103,7 @@ def measure_backlog(pipeline: Pipeline, args: argparse.Namespace, offset: int) -
     """The outbox holds `events` unsent rows when the publisher's relay starts."""
     n = args.events
     pipeline.stop_publisher()
-    writer, _started = pipeline.writer(range(offset, offset + n), 100, "backlog")
+    writer, _started = pipeline.writer(range(offset, offset + n), 100, "backlog", 0.0, 4)
     writer.join()
     before = pipeline.committed()
     started = time.time()
@@ -144,7 +145,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for n in range(args.events)
             ]
             peer_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="sofifi-nameko-"))
-            peer = run_peer(amqp_url, envelopes, peer_dir)
+            peer = run_peer(amqp_url, envelopes, peer_dir, pool=args.writers)
         live = measure_live(pipeline, args, offset=lag["events"])
         backlog = measure_backlog(pipeline, args, offset=lag["events"] + args.events)
         errors = pipeline.log_errors()
@@ -205,6 +206,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lag-rate", type=float, default=200.0)
     parser.add_argument("--lag-seconds", type=float, default=15.0)
     parser.add_argument("--poll-ms", type=float, default=5.0)
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=10,
+        help="requests writing at once (our writer's threads, the peer dispatcher's green threads)",
+    )
     parser.add_argument(
         "--no-peer", action="store_true", help="skip the Nameko peer (bench/_nameko.py)"
     )
