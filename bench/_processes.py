@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 from bench._appraisals import FINALIZED, write_finalized
-from bench._stats import process_cpu
+from bench._stats import percentile, process_cpu
 from chassis.bus import Event
 from chassis.config import Settings
 from chassis.db import make_engine
@@ -258,6 +258,45 @@ class Pipeline:
                     break
                 lags.append((samples[position][0] - occurred[event_id]) * 1000)
         return lags
+
+    def lag_stages_ms(self, prefix: str) -> dict[str, dict[str, float]]:
+        """Where the lag of events named `prefix` goes, p50/p99 per stage (both consumers).
+
+        written: occurred_at to the relay's publish confirmed (outbox sent_at: the writer's
+        commit, the relay's wake-up, read, publish and confirm); delivered: to the start of
+        the consumer's transaction (inbox handled_at is now() there: broker, prefetch, batch
+        gathering); the rest, to the commit seen, is the consumer's transaction and the probe.
+        """
+        table = load_spec(PUBLISHER).outbox.table
+        query = select(table.c.event_id, table.c.envelope, table.c.sent_at).where(
+            table.c.event_type == FINALIZED
+        )
+        written: dict[str, tuple[float, float]] = {}
+        with self.engines[PUBLISHER].connect() as connection:
+            for event_id, envelope, sent_at in connection.execute(query):
+                data = json.loads(envelope)
+                if sent_at is None or not data["data"]["appraisal_id"].startswith(prefix + "-"):
+                    continue
+                occurred = datetime.fromisoformat(data["occurred_at"]).timestamp()
+                written[event_id] = (occurred, sent_at.timestamp())
+        stages: dict[str, list[float]] = {"written": [], "delivered": []}
+        inbox = self._inbox()
+        for service in self.consumers:
+            with self.engines[service].connect() as connection:
+                rows = connection.execute(select(inbox.c.event_id, inbox.c.handled_at))
+                for event_id, handled_at in rows:
+                    if event_id in written:
+                        occurred, sent = written[event_id]
+                        stages["written"].append((sent - occurred) * 1000)
+                        stages["delivered"].append((handled_at.timestamp() - sent) * 1000)
+        return {
+            name: {
+                "p50_ms": round(percentile(values, 50), 1),
+                "p99_ms": round(percentile(values, 99), 1),
+            }
+            for name, values in stages.items()
+            if values
+        }
 
     def _occurred_at(self) -> dict[str, float]:
         table = load_spec(PUBLISHER).outbox.table

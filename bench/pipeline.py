@@ -58,6 +58,7 @@ def measure_lag(pipeline: Pipeline, args: argparse.Namespace) -> dict[str, Any]:
         "events": count,
         "poll_ms": args.poll_ms,
         **lag_figures(lags, TARGET_LAG_P99_MS),
+        "stages": pipeline.lag_stages_ms("lag"),
     }
 
 
