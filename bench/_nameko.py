@@ -92,13 +92,24 @@ payloads = [json.loads(line) for line in open(EVENTS)]
 dispatch = event_dispatcher({"AMQP_URI": AMQP})
 dispatch("appraisal", "warm_up", {})  # connected before the clock starts
 pool = eventlet.GreenPool(POOL)
+failed = []
+
+
+def send(payload):
+    try:
+        dispatch("appraisal", "appraisal_finalized", payload)
+    except Exception as exc:  # no outbox: the event is lost
+        failed.append(repr(exc)[:200])
+
+
 started = time.time()
 for payload in payloads:
-    pool.spawn_n(dispatch, "appraisal", "appraisal_finalized", payload)
+    pool.spawn_n(send, payload)
 pool.waitall()
 cpu = sum(__import__("os").times()[:2])
 with open(GO, "w") as out:
-    json.dump({"started": started, "dispatched": time.time(), "cpu": cpu}, out)
+    json.dump({"started": started, "dispatched": time.time(), "cpu": cpu,
+               "failed": len(failed), "errors": failed[:3]}, out)
 """
 
 
@@ -164,13 +175,23 @@ def run_peer(amqp_url: str, events: list[dict[str, Any]], workdir: str, pool: in
         )  # fmt: skip
         n = len(events)
         deadline = time.time() + 900
+        last, moved = None, time.time()
         while True:
             counts = [_count(work / f"{name}.db") for name in PEERS]
             now = time.time()
             if min(counts) >= n:
                 break
-            if now > deadline or dispatcher.poll() not in (None, 0):
-                raise RuntimeError(f"nameko peer: only {counts} of {n} handled")
+            if counts != last:
+                last, moved = counts, now
+            # Done dispatching and nothing arrives any more: events were lost (a dispatch that
+            # failed, e.g. while the broker restarted, is gone: there is no outbox).
+            stalled = dispatcher.poll() is not None and now - moved > 20
+            if now > deadline or stalled or dispatcher.poll() not in (None, 0):
+                dispatched = json.loads(go.read_text()) if go.exists() else {}
+                raise RuntimeError(
+                    f"nameko peer: only {counts} of {n} handled; dispatch failures: "
+                    f"{dispatched.get('failed')} {dispatched.get('errors')}"
+                )
             time.sleep(0.01 if min(counts) >= n * 0.97 else 0.1)
         dispatcher.wait(60)
         timing = json.loads(go.read_text())
