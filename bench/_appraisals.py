@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from chassis.bus import Event
@@ -104,37 +105,56 @@ def write_finalized(
     prefix: str,
     rate: float = 0.0,
     started=None,
-    before_close: Callable[[Engine], None] | None = None,
+    before_close: Callable[[Engine, list[int]], None] | None = None,
     many: bool = False,
+    concurrency: int = 1,
 ) -> None:
     """Finalize appraisals through the publisher's outbox, `per_transaction` per transaction.
 
     Each transaction is one request (one correlation id), as finalizing a unit's year is; with
-    `rate` the transactions are paced to that many events per second. With `many` each
-    transaction's events go in with one `outbox.add_many` instead of one `add` each.
+    `rate` the transactions are paced to that many events per second. With `many` the events of
+    a transaction of several go in with one `outbox.add_many` (as calibration.finalize adds a
+    unit's year) instead of one `add` each; a lone event always takes `add` (as
+    ratings.finalize does). With `concurrency` that many requests run at once (threads, each
+    its own connection), as a web service's workers do; `before_close` gets the backends' pids.
     """
-    engine = make_engine(url)
-    with engine.connect():
-        pass  # connected before the clock starts
+    engine = make_engine(url, pool_size=max(concurrency, 1))
+    backends: list[int] = []
+    event.listen(engine, "connect", lambda dbapi, _r: backends.append(dbapi.info.backend_pid))
+    connections = [engine.connect() for _ in range(concurrency)]
+    for connection in connections:
+        connection.close()  # connected before the clock starts
     if started is not None:
         started.value = time.time()
     clock = time.perf_counter()
     first = numbers.start
-    for start in range(numbers.start, numbers.stop, per_transaction):
-        if rate:
-            delay = clock + (start - first) / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-        with correlation_scope(None), Session(engine) as session, session.begin():
-            chunk = range(start, min(start + per_transaction, numbers.stop))
-            if many:
-                items = [(finalized(n, prefix), None) for n in chunk]
-                spec.outbox.add_many(session, FINALIZED, items)
-            else:
-                for n in chunk:
-                    spec.outbox.add(session, FINALIZED, finalized(n, prefix))
+    starts = range(numbers.start, numbers.stop, per_transaction)
+
+    def write(mine: range) -> None:
+        for start in mine:
+            if rate:
+                delay = clock + (start - first) / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            with correlation_scope(None), Session(engine) as session, session.begin():
+                chunk = range(start, min(start + per_transaction, numbers.stop))
+                if many and len(chunk) > 1:
+                    items = [(finalized(n, prefix), None) for n in chunk]
+                    spec.outbox.add_many(session, FINALIZED, items)
+                else:
+                    for n in chunk:
+                        spec.outbox.add(session, FINALIZED, finalized(n, prefix))
+
+    threads = [
+        threading.Thread(target=write, args=(starts[index::concurrency],))
+        for index in range(concurrency)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     if before_close is not None:
-        before_close(engine)
+        before_close(engine, backends)
     engine.dispose()
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
-from bench._appraisals import FINALIZED, backend_pid, write_finalized
-from bench._stats import process_cpu
+from bench._appraisals import FINALIZED, write_finalized
+from bench._stats import percentile, process_cpu
 from chassis.bus import Event
 from chassis.config import Settings
 from chassis.db import make_engine
@@ -74,19 +74,29 @@ def writer_main(
     prefix: str,
     rate: float,
     many: bool,
+    concurrency: int,
     started,
     cpu,
     db_cpu,
 ):
-    """Finalize appraisals through the publisher's outbox; report its and its backend's CPU."""
+    """Finalize appraisals through the publisher's outbox; report its and its backends' CPU."""
 
-    def report(engine) -> None:
-        db_cpu.value = process_cpu(backend_pid(engine))
+    def report(_engine, backends: list[int]) -> None:
+        db_cpu.value = sum(process_cpu(pid) for pid in backends)
 
     spec = load_spec(PUBLISHER)
     ready = sum(os.times()[:2])  # the start-up (imports) is not the writer's work
     write_finalized(
-        spec, url, numbers, per_tx, prefix, rate, started, before_close=report, many=many
+        spec,
+        url,
+        numbers,
+        per_tx,
+        prefix,
+        rate,
+        started,
+        before_close=report,
+        many=many,
+        concurrency=concurrency,
     )
     cpu.value = sum(os.times()[:2]) - ready
 
@@ -164,12 +174,15 @@ class Pipeline:
     def pids(self) -> dict[str, int]:
         return {service: process.pid for service, process in self.processes.items()}
 
-    def writer(self, numbers: range, per_tx: int, prefix: str, rate: float = 0.0):
+    def writer(
+        self, numbers: range, per_tx: int, prefix: str, rate: float = 0.0, concurrency: int = 1
+    ):
         """A writer process; returns it and the time() of its first write (once it is known)."""
         started, cpu = self.context.Value("d", 0.0), self.context.Value("d", 0.0)
         db_cpu = self.context.Value("d", 0.0)
         url = self.urls[PUBLISHER]
-        args = (url, numbers, per_tx, prefix, rate, self.writer_many, started, cpu, db_cpu)
+        many = self.writer_many
+        args = (url, numbers, per_tx, prefix, rate, many, concurrency, started, cpu, db_cpu)
         process = self.context.Process(target=writer_main, args=args)
         process.start()
         self._writer_cpu = (cpu, db_cpu)
@@ -245,6 +258,45 @@ class Pipeline:
                     break
                 lags.append((samples[position][0] - occurred[event_id]) * 1000)
         return lags
+
+    def lag_stages_ms(self, prefix: str) -> dict[str, dict[str, float]]:
+        """Where the lag of events named `prefix` goes, p50/p99 per stage (both consumers).
+
+        written: occurred_at to the relay's publish confirmed (outbox sent_at: the writer's
+        commit, the relay's wake-up, read, publish and confirm); delivered: to the start of
+        the consumer's transaction (inbox handled_at is now() there: broker, prefetch, batch
+        gathering); the rest, to the commit seen, is the consumer's transaction and the probe.
+        """
+        table = load_spec(PUBLISHER).outbox.table
+        query = select(table.c.event_id, table.c.envelope, table.c.sent_at).where(
+            table.c.event_type == FINALIZED
+        )
+        written: dict[str, tuple[float, float]] = {}
+        with self.engines[PUBLISHER].connect() as connection:
+            for event_id, envelope, sent_at in connection.execute(query):
+                data = json.loads(envelope)
+                if sent_at is None or not data["data"]["appraisal_id"].startswith(prefix + "-"):
+                    continue
+                occurred = datetime.fromisoformat(data["occurred_at"]).timestamp()
+                written[event_id] = (occurred, sent_at.timestamp())
+        stages: dict[str, list[float]] = {"written": [], "delivered": []}
+        inbox = self._inbox()
+        for service in self.consumers:
+            with self.engines[service].connect() as connection:
+                rows = connection.execute(select(inbox.c.event_id, inbox.c.handled_at))
+                for event_id, handled_at in rows:
+                    if event_id in written:
+                        occurred, sent = written[event_id]
+                        stages["written"].append((sent - occurred) * 1000)
+                        stages["delivered"].append((handled_at.timestamp() - sent) * 1000)
+        return {
+            name: {
+                "p50_ms": round(percentile(values, 50), 1),
+                "p99_ms": round(percentile(values, 99), 1),
+            }
+            for name, values in stages.items()
+            if values
+        }
 
     def _occurred_at(self) -> dict[str, float]:
         table = load_spec(PUBLISHER).outbox.table

@@ -64,6 +64,8 @@ def server_cpu(databases: Iterable[str] = (), exclude: Iterable[int] = ()) -> di
         if comm not in SERVERS:
             continue
         server = SERVERS[comm]
+        if server == "rabbitmq" and "-s rabbit boot" not in args:
+            continue  # a rabbitmqctl run (anyone's): short-lived, not the broker
         if server == "postgresql" and names:
             if any(name in args for name in names):
                 pass

@@ -80,9 +80,9 @@ ENV_VARS: tuple[EnvVar, ...] = (
     ),
     EnvVar("EVENT_EXCHANGE", "asn.events", "Topic exchange every event is published to."),
     EnvVar("EVENT_DELIVERY_LIMIT", "5", "Deliveries of one event before it is dead-lettered.", int),
-    EnvVar("CONSUMER_PREFETCH", "200", "Unacknowledged events a consumer may hold.", int),
+    EnvVar("CONSUMER_PREFETCH", "600", "Unacknowledged events a consumer may hold.", int),
     EnvVar(
-        "CONSUMER_BATCH_SIZE", "100", "Events committed together in one consumer transaction.", int
+        "CONSUMER_BATCH_SIZE", "300", "Events committed together in one consumer transaction.", int
     ),
     EnvVar("OUTBOX_BATCH_SIZE", "500", "Outbox rows the relay publishes per confirmed batch.", int),
     EnvVar(

@@ -115,8 +115,8 @@ class EventConsumer:
         connection_factory: Callable[[], Connection],
         validate: EventValidator | None = None,
         senders: SenderCheck | None = None,
-        prefetch: int = 200,
-        batch_size: int = 100,
+        prefetch: int = 600,
+        batch_size: int = 300,
         batch_wait: float = 0.005,
         batch_window: float = 0.05,
     ) -> None:

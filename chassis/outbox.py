@@ -262,12 +262,17 @@ class OutboxRelay:
     def _loop(self, stop: threading.Event, wakeup: Wakeup) -> None:
         backoff = 0.0
         sent = 0
+        # Probe for rows only when there is no sign of them: after a batch was sent (more may
+        # follow) or a writer's NOTIFY, the relay reads them at once (the probe would cost a
+        # transaction of its own on the path of every event's lag).
+        probe = True
         while not stop.is_set():
             try:
-                sent = self.publish_pending(probe=sent == 0)
+                sent = self.publish_pending(probe=probe)
+                probe = sent == 0
                 backoff = 0.0
             except Exception as exc:
-                sent = 0
+                sent, probe = 0, True
                 backoff = min(max(backoff * 2, 0.5), self.max_backoff)
                 log.warning(
                     "outbox relay could not publish; retrying",
@@ -284,7 +289,7 @@ class OutboxRelay:
                 wakeup.busy()
                 stop.wait(self.poll_interval / (2 if sent >= STREAM_ROWS else 8))
                 continue
-            wakeup.idle(stop)
+            probe = not wakeup.idle(stop)
 
     def _get_publisher(self) -> Publisher:
         if self._publisher is None:

@@ -52,8 +52,12 @@ def notify(connection: Connection, source: str) -> None:
 
 
 class Wakeup(Protocol):
-    def idle(self, stop: threading.Event) -> None:
-        """Wait until rows may be there (or the idle interval passes, or `stop`)."""
+    def idle(self, stop: threading.Event) -> bool:
+        """Wait until rows may be there (or the idle interval passes, or `stop`).
+
+        True when a writer's commit said so (a NOTIFY): the relay then reads the rows at once,
+        without first probing whether there are any.
+        """
 
     def busy(self) -> None:
         """Rows were just sent: the next wait starts short again."""
@@ -70,9 +74,10 @@ class Backoff:
         self.longest = max(idle_interval, self.shortest)
         self.pause = self.shortest
 
-    def idle(self, stop: threading.Event) -> None:
+    def idle(self, stop: threading.Event) -> bool:
         stop.wait(self.pause)
         self.pause = min(self.pause * 2, self.longest)
+        return False
 
     def busy(self) -> None:
         self.pause = self.shortest
@@ -100,7 +105,7 @@ class FileWatch(Backoff):
                 state.append(None)
         return tuple(state)
 
-    def idle(self, stop: threading.Event) -> None:
+    def idle(self, stop: threading.Event) -> bool:
         deadline = time.monotonic() + self.longest
         # Every poll interval at first; after a quiet moment every few (a first event after a
         # long quiet waits at most WATCH_SLOWDOWN poll intervals, a stream never slows).
@@ -112,7 +117,8 @@ class FileWatch(Backoff):
                 # Taken before the relay's next look at the table: a commit after that look
                 # changes the state again, so none is missed.
                 self.seen = state
-                return
+                return False  # any write changes the file: the relay probes first
+        return False
 
 
 class Listen(Backoff):
@@ -138,13 +144,12 @@ class Listen(Backoff):
             log.warning("cannot LISTEN; polling meanwhile", extra={"error": repr(exc)})
             self.retry_at = time.monotonic() + RECONNECT_SECONDS
 
-    def idle(self, stop: threading.Event) -> None:
+    def idle(self, stop: threading.Event) -> bool:
         if self.connection is None:
             if time.monotonic() >= self.retry_at:
                 self._listen()
             if self.connection is None:
-                super().idle(stop)
-                return
+                return super().idle(stop)
         deadline = time.monotonic() + self.longest
         try:
             while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
@@ -155,11 +160,12 @@ class Listen(Backoff):
                     # Drain what else came meanwhile: one look at the table covers them all.
                     for _ in self.connection.notifies(timeout=0):
                         pass
-                    return
+                    return True
         except Exception as exc:
             log.warning("lost the LISTEN connection; polling meanwhile", extra={"error": repr(exc)})
             self.close()
             self.retry_at = time.monotonic() + RECONNECT_SECONDS
+        return False
 
     def close(self) -> None:
         connection, self.connection = self.connection, None
