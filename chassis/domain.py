@@ -35,12 +35,12 @@ class Invalid(DomainError):
         self.location = location
 
     @classmethod
-    def field(cls, name: str, reason: str, *, location: str = "json") -> Invalid:
+    def field(cls, name: str, reason: str, location: str = "json") -> Invalid:
         """One field refused for one reason."""
         return cls({name: [reason]}, location=location)
 
     @classmethod
-    def fields(cls, problems: Mapping[str, str], *, location: str = "json") -> Invalid:
+    def fields(cls, problems: Mapping[str, str], location: str = "json") -> Invalid:
         """Several fields, one reason each (the shape the pure rules return)."""
         return cls({name: [why] for name, why in problems.items()}, location=location)
 

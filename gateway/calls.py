@@ -58,7 +58,9 @@ def call(
 ) -> Reply:
     """One call to `service` (path without the /api/v1/<service> prefix); 502/504 if it fails."""
     state = gateway_state()
-    upstream = state.upstreams[service]
+    upstream = state.upstreams.get(service)
+    if upstream is None:  # a gateway wired without this backend: it is simply unavailable
+        return Reply(502, None)
     target = f"{upstream.base_path}/{quote(path.lstrip('/'), safe=PATH_SAFE)}"
     params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
     if params:

@@ -208,8 +208,29 @@ class YearSchema(ma.Schema):
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2100))
 
 
+class PartSchema(ma.Schema):
+    """One service's part of a combined view."""
+
+    status = ma.fields.String(metadata={"description": "ok, empty, or why it is missing"})
+    data = ma.fields.Raw(allow_none=True, metadata={"description": "The service's answer"})
+    error = ma.fields.String(allow_none=True)
+    latency_ms = ma.fields.Float(allow_none=True)
+
+
+class CombinedSchema(ma.Schema):
+    """A view gathered from several services in parallel; `missing` names the absent parts."""
+
+    subject = ma.fields.String()
+    year = ma.fields.Integer()
+    parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(PartSchema))
+    missing = ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()))
+    elapsed_ms = ma.fields.Float()
+
+
 @blp.route("/dossier/<nip>")
 @blp.arguments(YearSchema, location="query")
+@blp.response(200, CombinedSchema)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.doc(security=[{"bearerAuth": []}])
 def dossier_api(query: dict, nip: str):
     """The employee dossier, with `missing` naming the parts whose service did not answer."""
@@ -224,6 +245,8 @@ def dossier_api(query: dict, nip: str):
 
 @blp.route("/units/<unit>/dashboard")
 @blp.arguments(YearSchema, location="query")
+@blp.response(200, CombinedSchema)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.doc(security=[{"bearerAuth": []}])
 def dashboard_api(query: dict, unit: str):
     """A unit's dashboard: roster count, calibration and needs summary, partial when one is down."""

@@ -82,7 +82,7 @@ def platform(make_service, service_config, keys, employee_events, tmp_path: Path
             "RATELIMIT_LOGIN": "100000 per minute",
             **{f"{name.upper()}_URL": url for name, url in urls.items()},
         }
-        yield create_gateway(config)
+        yield create_gateway(config, service_urls=urls)
 
 
 def test_every_operation_of_the_gateway_itself_survives_fuzzing(platform, keys, employee_events):
