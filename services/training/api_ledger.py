@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from chassis.auth import current_principal, roles_required
 from chassis.domain import Invalid, NotAllowed
+from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
 from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
-from services.training import ledger, plans
+from services.training import jobs, ledger, plans
 from services.training.models import Plan
 from services.training.schemas_courses import (
     AdoptedSchema,
@@ -144,7 +145,7 @@ class LatsarView(MethodView):
         )
 
 
-@annual_plans.route("")
+@annual_plans.route("", parameters=JOB_PARAMETERS)
 class PlansView(MethodView):
     @roles_required("admin")
     @annual_plans.arguments(PlanQuerySchema, location="query")
@@ -159,13 +160,13 @@ class PlansView(MethodView):
     @roles_required("admin")
     @annual_plans.arguments(PlanInSchema)
     @annual_plans.response(201, PlanSchema)
+    @may_start_job(annual_plans, "`async=true`, or a year of more than 20,000 open needs")
     def post(self, data: dict):
-        """Solve the year's plan within the budget (MILP, greedy beside it; +10 % what-if).
-
-        Runs in the request for now; `plans.solve_plan` takes a progress callback for a job.
-        """
+        """Solve the year's plan within the budget (MILP, greedy beside it; +10 % what-if)."""
         with transaction() as uow:
-            return plans.solve_plan(uow, data["year"], data["budget"], data["method"])
+            if not jobs.plan_job(uow.session, data["year"], wants_job()):
+                return plans.solve_plan(uow, data["year"], data["budget"], data["method"])
+        return accepted(jobs.SOLVE_PLAN, data, ("admin",))
 
 
 @annual_plans.route("/<plan_id>")

@@ -14,11 +14,14 @@ from services.training import (
     api_succession,
     api_talent,
     handlers,
+    jobs,
     models,
 )
 
 TITLE = "Sofifi ASN - Training"
 DESCRIPTION = "Competency development, the JP ledger and Latsar under PP 11/2017 and PP 17/2020."
 APIS = (api, api_courses, api_enrolment, api_ledger, api_talent, api_succession, api_idp)
-SPEC = ServiceSpec.declare(models, APIS, handlers, validate_event, TITLE, DESCRIPTION)
+SPEC = ServiceSpec.declare(
+    models, APIS, handlers, validate_event, TITLE, DESCRIPTION, jobs=jobs.JOBS
+)
 create_app = app_factory(SPEC)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.db import NAMING_CONVENTION, UtcDateTime
 from chassis.inbox import inbox_table
+from chassis.jobs import jobs_table
 from chassis.outbox import Outbox, outbox_table
 from chassis.projection import RosterColumns
 from contracts import validate_event
@@ -33,6 +34,7 @@ class Base(DeclarativeBase):
 
 outbox = Outbox(outbox_table(Base.metadata), source="training", validate=validate_event)
 inbox = inbox_table(Base.metadata)
+jobs = jobs_table(Base.metadata)
 
 
 class Employee(RosterColumns, Base):

@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from chassis.jobrunner import JobRunner
+from services.training.jobs import JOBS
 from tests.service.training_courses_support import Training
 
 MAR = (date(2025, 3, 3), date(2025, 3, 7))
@@ -278,3 +280,34 @@ def test_catalogue_plan_adoption_and_ledger_on_postgres(
         {"unit": "BKD", "employees": 2, "compliant": 2, "rate": 1.0, "at_risk": 0, "jp_total": 48.0}
     ]
     assert [e["data"]["jp_year_total"] for e in t.completions()] == [24.0, 24.0]
+
+
+def test_a_plan_solved_as_a_job_answers_202_and_its_result_is_the_stored_plan(t):
+    nips = [t.appoint(k) for k in (1, 2)]
+    for nip in nips:
+        t.needs_from_appraisal(nip)
+    provider = t.provider()
+    t.session(t.course(provider, cost_per_participant=1_000_000), *MAR, capacity=2)
+    body = {"year": 2025, "budget": 1_000_000}
+
+    started = t.call("POST", "/plans", body, **{"async": "true"})
+
+    assert started.status_code == 202, started.json
+    job = started.json
+    assert (job["state"], job["kind"], started.headers["Location"]) == (
+        "QUEUED",
+        "training.plan",
+        job["url"],
+    )
+    assert t.ok("GET", "/plans") == []  # nothing solved until the worker runs it
+    assert t.call("GET", job["url"], headers=t.employee(nips[0])).status_code == 403
+    runner = JobRunner(t.service.engine, JOBS, t.service.spec.outbox, lease_seconds=30)
+    assert runner.run_once() is True
+    done = t.ok("GET", job["url"])
+    assert (done["state"], done["progress"]) == ("SUCCEEDED", {"done": 100, "total": 100})
+    stored = t.ok("GET", "/plans")
+    assert len(stored) == 1 and done["result"]["plan_id"] == stored[0]["plan_id"]
+    assert (stored[0]["cost"], stored[0]["summary"]["covered_by_kind"]["COMPETENCY"]) == (
+        1_000_000,
+        1,
+    )
