@@ -15,7 +15,7 @@ from chassis.migrations import pending_changes
 # The fields each service keeps of an employee (each keeps no more than it needs).
 FIELDS = {
     "appraisal": ("nip", "name", "unit", "position", "supervisor_nip", "status", "tmt_cpns"),
-    "training": ("nip", "name", "unit", "position", "status", "tmt_cpns"),
+    "training": ("nip", "name", "unit", "position", "supervisor_nip", "status", "tmt_cpns"),
     "awards": ("nip", "name", "unit", "position", "status", "tmt_cpns"),
     "feedback": ("nip", "name", "unit", "position"),
 }
