@@ -49,8 +49,9 @@ def init_web(app: Flask, state: GatewayState) -> None:
         SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        # The session ends with the token it holds.
-        PERMANENT_SESSION_LIFETIME=timedelta(seconds=state.settings.jwt_ttl_seconds),
+        # The session ends with the token it holds (checked on every page against its expiry);
+        # the cookie outlives it a little so that the page can say the session has ended.
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=state.settings.jwt_ttl_seconds + 300),
         # CSRF is checked by the web blueprints only: the API takes bearer tokens, not cookies.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
