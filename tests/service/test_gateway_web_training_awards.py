@@ -59,9 +59,7 @@ def world(make_service, keys, employee_events, web_gateway):
     past_course = training.course(provider, "Kerja sama", jp=12, title=f"Kerja sama {SCRIPT}")
     w.past = training.session(past_course, start, start, capacity=5)
     future_course = training.course(provider, "Pelayanan publik", jp=16)
-    w.future = training.session(
-        future_course, today + timedelta(days=5), today + timedelta(days=6)
-    )
+    w.future = training.session(future_course, today + timedelta(days=5), today + timedelta(days=6))
     done = training.nominate(w.past["session_id"], w.nip)
     training.complete(done["enrolment_id"])
     awards = make_service("awards")
@@ -134,7 +132,8 @@ def test_compliance_per_unit_is_a_chart_with_csv_and_xlsx_exports(world):
     assert rows[0][:3] == ["unit", "employees", "compliant"]
     assert rows[1][:3] == ["BKD", "1", "0"]
     book = load_workbook(io.BytesIO(client.get(f"/pelatihan/bkd/kepatuhan-{year}.xlsx").data))
-    assert [c.value for c in next(book.active.iter_rows())][0] == "unit"
+    header = [c.value for c in next(book.active.iter_rows())]
+    assert header[:3] == ["unit", "employees", "compliant"]
     ledger = client.get(f"/pelatihan/bkd/buku-jp-{year}.csv")
     assert ledger.status_code == 200 and world.nip in ledger.get_data(as_text=True)
 
@@ -234,5 +233,6 @@ def test_bkd_publishes_a_programme_and_errors_name_the_field(world):
 
     refused = post(client, "/penghargaan/bkd/baru", body)
     assert refused.status_code == 422  # the weights do not add up to 100
+    assert 'href="#criterion-0-code"' in refused.get_data(as_text=True)
     made = post(client, "/penghargaan/bkd/baru", {**body, "criterion-0-weight": "100"})
     assert made.status_code == 302 and made.headers["Location"].endswith("/penghargaan/SB-2025")
