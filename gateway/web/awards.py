@@ -13,7 +13,9 @@ from gateway.web.labels import N_
 from gateway.web.render import service_problem
 
 blp = Blueprint("awards_pages", __name__, url_prefix="/penghargaan")
-NAV = [("awards_pages.programmes", N_("Penghargaan"), ("admin", "committee", "supervisor"))]
+NAV = [
+    ("awards_pages.programmes", N_("Penghargaan"), ("admin", "committee", "supervisor", "employee"))
+]
 STAFF = ("admin", "committee", "supervisor", "employee")
 
 

@@ -1,15 +1,17 @@
-"""A long operation's progress (any service's job): the page refreshes itself while it runs.
+"""A long operation's progress (any service's job), followed without script.
 
-There is no script on the pages: a running job's page carries a `<meta http-equiv="refresh">`
-(and a link to reload by hand), and once the job has finished it links to what it made.
-A page that starts a job redirects here with `url_for("jobs.job", service=..., job_id=...)`.
+A running job's page has a link that reloads it ("Perbarui status"). Reloading by itself is
+opt-in (`?otomatis=1` adds a `<meta http-equiv="refresh">`, with a link to stop it): a page that
+refreshes on its own, unasked, fails WCAG 2.2.1 (timing adjustable; axe-core's `meta-refresh`).
+Once the job has finished the page links to what it made. A page that starts a job redirects
+here with `url_for("jobs.job", service=..., job_id=...)`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gateway.calls import call
@@ -39,7 +41,7 @@ def result_link(job: dict[str, Any]) -> str | None:
 @blp.get("/<service>/<job_id>")
 @signed_in()
 def job(service: str, job_id: str):
-    """A job's state, phase and progress; refreshed every few seconds until it has finished."""
+    """A job's state, phase and progress; reloaded by a link, or every few seconds if asked."""
     if service not in gateway_state().upstreams:
         return render_template("refused.html", title=_("Tidak ditemukan"), status=404), 404
     reply = call(service, "GET", f"jobs/{job_id}", current_user().token)
@@ -56,6 +58,8 @@ def job(service: str, job_id: str):
         job=found,
         kind=_(kind) if kind else found.get("kind"),
         percent=max(0, min(percent, 100)),
-        refresh=REFRESH_SECONDS if found["state"] in RUNNING else None,
+        running=found["state"] in RUNNING,
+        auto=request.args.get("otomatis") == "1",
+        refresh=REFRESH_SECONDS,
         result_url=result_link(found),
     )

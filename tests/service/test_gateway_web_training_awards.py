@@ -114,6 +114,15 @@ def test_my_jp_bar_shows_the_share_of_the_twenty_jp_minimum(world):
     assert "Kurang 8 JP" in html
 
 
+def test_the_jp_page_reads_in_english_too(world):
+    client = world.client("siti")
+    client.get("/bahasa/en")
+
+    html = client.get("/pelatihan/saya").get_data(as_text=True)
+
+    assert "12 JP of at least 20 JP" in html and "My enrolments" in html
+
+
 def test_the_jp_bar_is_for_employees_only(world):
     assert world.client("panitia-ins").get("/pelatihan/saya").status_code == 403
 
@@ -138,7 +147,7 @@ def test_compliance_per_unit_is_a_chart_with_csv_and_xlsx_exports(world):
     assert ledger.status_code == 200 and world.nip in ledger.get_data(as_text=True)
 
 
-def test_the_annual_plan_runs_as_a_job_whose_page_refreshes_until_done(world):
+def test_the_annual_plan_runs_as_a_job_followed_on_its_page_until_done(world):
     client = world.client("bkd")
     path = "/pelatihan/bkd/rencana"
 
@@ -150,12 +159,15 @@ def test_the_annual_plan_runs_as_a_job_whose_page_refreshes_until_done(world):
     job_page = started.headers["Location"]
     assert "/pekerjaan/training/" in job_page
     waiting = client.get(job_page).get_data(as_text=True)
-    assert 'http-equiv="refresh"' in waiting and "Menunggu giliran" in waiting
+    assert "Menunggu giliran" in waiting and "Perbarui status" in waiting
+    assert 'http-equiv="refresh"' not in waiting  # reloading by itself is the user's choice
+    auto = client.get(job_page + "?otomatis=1").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in auto and "Hentikan pembaruan" in auto
 
     training = world.training.service
     runner = JobRunner(training.engine, JOBS, training.spec.outbox, lease_seconds=30)
     assert runner.run_once() is True
-    done = client.get(job_page).get_data(as_text=True)
+    done = client.get(job_page + "?otomatis=1").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in done and "Berhasil" in done and "100%" in done
     plan_link = done.split('class="button" href="')[1].split('"')[0]
     plan = client.get(plan_link)
@@ -236,3 +248,25 @@ def test_bkd_publishes_a_programme_and_errors_name_the_field(world):
     assert 'href="#criterion-0-code"' in refused.get_data(as_text=True)
     made = post(client, "/penghargaan/bkd/baru", {**body, "criterion-0-weight": "100"})
     assert made.status_code == 302 and made.headers["Location"].endswith("/penghargaan/SB-2025")
+
+
+def test_bkd_opens_an_idp_from_the_talent_map_and_the_employee_reads_it(world):
+    from tests.service.test_training_idp import place
+
+    place(world.training, world.nip, "DI_BAWAH", 70)  # 2025: below expectation, low potential
+    admin = world.client("bkd")
+
+    box = admin.get(f"/karier/talenta?nip={world.nip}&year=2025", follow_redirects=True)
+    assert box.status_code == 200 and '<td class="here">1' in box.get_data(as_text=True)
+    made = post(admin, "/karier/idp", {"nip": world.nip, "year": "2025"})
+    assert made.status_code == 302
+    path = made.headers["Location"]
+    body = {"kind": "COACHING_MENTORING", "title": f"Mentoring {SCRIPT}", "target_date": ""}
+    refused = post(admin, path, body)
+    assert refused.status_code == 422 and 'href="#target_date"' in refused.get_data(as_text=True)
+    added = post(admin, path, {**body, "target_date": "2026-09-30"})
+    assert added.status_code == 302
+
+    html = world.client("siti").get(path).get_data(as_text=True)
+    assert "Box 1" in html and "Mentoring &lt;script&gt;" in html and "<script>alert" not in html
+    assert world.client("siti").get(f"/karier/talenta/{world.nip}").status_code == 403
