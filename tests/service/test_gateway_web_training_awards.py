@@ -180,6 +180,7 @@ def test_a_member_of_the_nominees_unit_sees_why_they_recuse_and_cannot_score(wor
 
     html = client.get(path).get_data(as_text=True)
     assert "Anda bekerja di unit kerja yang sama dengan calon" in html
+    assert "<dd>ASN Teladan</dd>" in html  # the category's name, not its code
     assert 'name="score-KINERJA"' not in html
     listed = client.get("/penghargaan/SB-2024").get_data(as_text=True)
     assert "Mengundurkan diri" in listed
