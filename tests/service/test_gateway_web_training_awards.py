@@ -271,3 +271,58 @@ def test_bkd_opens_an_idp_from_the_talent_map_and_the_employee_reads_it(world):
     html = world.client("siti").get(path).get_data(as_text=True)
     assert "Box 1" in html and "Mentoring &lt;script&gt;" in html and "<script>alert" not in html
     assert world.client("siti").get(f"/karier/talenta/{world.nip}").status_code == 403
+
+
+def test_bkd_decides_a_request_and_the_employee_sees_the_seat(world):
+    asked = post(
+        world.client("siti"), f"/pelatihan/sesi/{world.future['session_id']}", {"action": "request"}
+    )
+    assert asked.status_code == 302
+    admin = world.client("bkd")
+    page = admin.get("/pelatihan/permintaan").get_data(as_text=True)
+    enrolment_id = page.split('name="enrolment_id" value="')[1].split('"')[0]
+
+    decided = post(
+        admin, "/pelatihan/permintaan", {"enrolment_id": enrolment_id, "decision": "approve"}
+    )
+
+    assert decided.status_code == 302
+    assert "Tidak ada permintaan" in admin.get("/pelatihan/permintaan").get_data(as_text=True)
+    assert "Terdaftar" in world.client("siti").get("/pelatihan/saya").get_data(as_text=True)
+
+
+def test_bkd_adds_a_session_and_a_missing_capacity_is_named(world):
+    admin = world.client("bkd")
+    body = {
+        "action": "session",
+        "session-course_id": world.future["course_id"],
+        "session-starts_on": world.future["starts_on"],
+        "session-ends_on": world.future["ends_on"],
+        "session-place": "Ternate",
+        "session-capacity": "",
+    }
+
+    refused = post(admin, "/pelatihan/bkd/katalog", body)
+    assert refused.status_code == 422
+    assert 'href="#session-capacity"' in refused.get_data(as_text=True)
+    made = post(admin, "/pelatihan/bkd/katalog", {**body, "session-capacity": "25"})
+    assert made.status_code == 302
+    year = world.future["starts_on"][:4]
+    assert "Ternate" in admin.get(f"/pelatihan?year={year}").get_data(as_text=True)
+
+
+def test_a_supervisor_nominates_and_an_ineligible_nominee_is_refused_on_the_nip(world):
+    province = world.province
+    with world.gateway.app_context():
+        session = Database.state(world.gateway).session_factory()
+        create_user(UnitOfWork(session), "kasubbag", PASSWORD, ["supervisor"], province.nips["sup"])
+        session.commit()
+        session.close()
+    client = world.client("kasubbag")
+    body = {"category": "INOVASI", "statement": "Aplikasi antrean daring."}
+
+    refused = post(client, "/penghargaan/SB-2024/usulkan", {**body, "nip": province.nips["dina"]})
+    assert refused.status_code == 422 and 'href="#nip"' in refused.get_data(as_text=True)
+    made = post(client, "/penghargaan/SB-2024/usulkan", {**body, "nip": province.nips["budi"]})
+    assert made.status_code == 302 and "/penghargaan/usulan/" in made.headers["Location"]
+    assert "Aplikasi antrean daring." in client.get(made.headers["Location"]).get_data(as_text=True)
