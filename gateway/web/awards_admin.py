@@ -163,3 +163,29 @@ def awardees_download(pid: str, kind: str):
         return service_problem(reply)
     rows = ([g.get(c) for c in GRANT_COLUMNS] for g in reply.data["grants"])
     return spreadsheet(f"penerima-{pid}", kind, GRANT_COLUMNS, rows)
+
+
+@blp.route("/<pid>/jadwal", methods=["GET", "POST"])
+@signed_in("admin")
+def timeline(pid: str):
+    """Move the programme's dates: open or close nominations and scoring early or late."""
+    user = current_user()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        body = {d: request.form[d] for d in DATES if request.form.get(d)}
+        reply = call("awards", "PATCH", f"programmes/{pid}", user.token, json_body=body)
+        if reply.ok:
+            flash(_("Jadwal disimpan."))
+            return redirect(url_for("awards_pages.programme", pid=pid))
+        errors = reply.field_errors() or {DATES[0]: reply.message()}
+    found = call("awards", "GET", f"programmes/{pid}", user.token)
+    if not found.ok:
+        return service_problem(found)
+    return render_template(
+        "awards/timeline.html",
+        title=_("Jadwal %(t)s", t=found.data["title"]),
+        programme=found.data,
+        form=request.form,
+        dates=DATES,
+        errors=errors,
+    ), (422 if errors else 200)

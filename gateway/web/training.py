@@ -29,14 +29,8 @@ def _year() -> int:
     return year if year and 2000 <= year <= 2100 else this_year()
 
 
-def _needs(user: SignedIn, year: int | None = None) -> Reply:
-    return call(
-        "training",
-        "GET",
-        "needs",
-        user.token,
-        query={"nip": user.nip, "year": year, "page_size": 500},
-    )
+def _needs(user: SignedIn) -> Reply:
+    return call("training", "GET", "needs", user.token, query={"nip": user.nip, "page_size": 500})
 
 
 @blp.get("")

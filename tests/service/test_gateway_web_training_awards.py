@@ -10,6 +10,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from openpyxl import load_workbook
 
 from chassis.db import Database
@@ -326,3 +327,20 @@ def test_a_supervisor_nominates_and_an_ineligible_nominee_is_refused_on_the_nip(
     made = post(client, "/penghargaan/SB-2024/usulkan", {**body, "nip": province.nips["budi"]})
     assert made.status_code == 302 and "/penghargaan/usulan/" in made.headers["Location"]
     assert "Aplikasi antrean daring." in client.get(made.headers["Location"]).get_data(as_text=True)
+
+
+def test_bkd_moves_the_timeline_and_an_order_out_of_place_is_refused(world):
+    admin = world.client("bkd")
+    later = (date.today() + timedelta(days=30)).isoformat()
+
+    refused = post(admin, "/penghargaan/bkd/SB-2024/jadwal", {"nominations_close": later})
+    assert refused.status_code == 422  # nominations would close after scoring opens
+    moved = post(
+        admin,
+        "/penghargaan/bkd/SB-2024/jadwal",
+        dict.fromkeys(("scoring_open", "scoring_close", "decision_on", "announcement_on"), later),
+    )
+    assert moved.status_code == 302
+    html = admin.get("/penghargaan/SB-2024").get_data(as_text=True)
+    shown = format_date(date.today() + timedelta(days=30), "d MMMM y", locale="id")
+    assert f"<dd>{shown}</dd>" in html  # the decision day moved
