@@ -12,7 +12,7 @@ from gateway.calls import Reply, call
 from gateway.combined import this_year
 from gateway.web.export import spreadsheet
 from gateway.web.identity import current_user, signed_in
-from gateway.web.labels import N_
+from gateway.web.labels import N_, label
 from gateway.web.render import service_problem
 
 blp = Blueprint("training_admin", __name__, url_prefix="/pelatihan/bkd")
@@ -232,3 +232,46 @@ def _number(text: str, kind: type = int) -> Any:
         return kind(cleaned)
     except ValueError:
         return text
+
+
+@blp.route("/sesi/<session_id>/peserta", methods=["GET", "POST"])
+@signed_in("admin")
+def participants(session_id: str):
+    """A session's participants; BKD records attendance, the result and the certificate."""
+    user = current_user()
+    form = request.form
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        enrolment_id = form.get("enrolment_id", "")
+        passed = form.get("result") == "passed"
+        body = {
+            "attended": form.get("result") != "absent",
+            "passed": passed,
+            "certificate_number": form.get("certificate_number", "").strip() or None,
+        }
+        reply = call(
+            "training", "POST", f"enrolments/{enrolment_id}/completion", user.token, json_body=body
+        )
+        if reply.ok:
+            flash(_("Hasil pelatihan dicatat: %(status)s.", status=label(reply.data["status"])))
+            return redirect(url_for("training_admin.participants", session_id=session_id))
+        errors = {f"certificate-{enrolment_id}": reply.message()}
+    found = call("training", "GET", f"sessions/{session_id}", user.token)
+    if not found.ok:
+        return service_problem(found)
+    listed = call(
+        "training",
+        "GET",
+        "enrolments",
+        user.token,
+        query={"session_id": session_id, "page_size": 500},
+    )
+    if not listed.ok:
+        return service_problem(listed)
+    return render_template(
+        "training/participants.html",
+        title=_("Peserta %(t)s", t=found.data["course_title"]),
+        session=found.data,
+        items=listed.data,
+        errors=errors,
+    ), (422 if errors else 200)

@@ -344,3 +344,19 @@ def test_bkd_moves_the_timeline_and_an_order_out_of_place_is_refused(world):
     html = admin.get("/penghargaan/SB-2024").get_data(as_text=True)
     shown = format_date(date.today() + timedelta(days=30), "d MMMM y", locale="id")
     assert f"<dd>{shown}</dd>" in html  # the decision day moved
+
+
+def test_bkd_records_a_pass_which_needs_its_certificate(world):
+    session_id = world.past["session_id"]
+    world.training.nominate(session_id, world.training.appoint(2))
+    admin = world.client("bkd")
+    path = f"/pelatihan/bkd/sesi/{session_id}/peserta"
+    page = admin.get(path).get_data(as_text=True)
+    enrolment_id = page.split('name="enrolment_id" value="')[1].split('"')[0]
+
+    refused = post(admin, path, {"enrolment_id": enrolment_id, "result": "passed"})
+    assert refused.status_code == 422
+    assert f'href="#certificate-{enrolment_id}"' in refused.get_data(as_text=True)
+    body = {"enrolment_id": enrolment_id, "result": "passed", "certificate_number": "SERT-9"}
+    assert post(admin, path, body).status_code == 302
+    assert "Sertifikat SERT-9" in admin.get(path).get_data(as_text=True)
