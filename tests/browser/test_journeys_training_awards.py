@@ -259,3 +259,30 @@ def test_the_committee_scores_and_a_member_of_the_unit_sees_why_they_recuse(visi
     assert "Sudah dinilai" in w.page.content() and "86" in w.page.content()
     clean(v)
     clean(w)
+
+
+def test_bkd_forms_and_the_public_list_pass_the_scan(visit, seeded):
+    pid = seeded.people["programme"]
+    v = visit("awards-admin")
+    sign_in(v, "bkd")
+    v.go("/penghargaan/bkd/baru")
+    v.page.click("text=Terbitkan program")
+    v.check("programme-errors")
+    assert v.page.locator(".error-summary a").count() >= 1
+    v.go(f"/penghargaan/{pid}")
+    v.go(f"/penghargaan/bkd/{pid}")
+    assert "Pegawai Star" in v.page.content()
+    v.go(f"/penghargaan/bkd/{pid}/jadwal")
+    v.go("/pelatihan/bkd/katalog")
+    v.go(f"/pelatihan/bkd/sesi/{seeded.people['later']}/peserta")
+    v.go("/karier/idp")
+    v.go("/pelatihan/permintaan")
+    assert v.page.locator("button", has_text="Setujui").count() >= 1  # siti's request
+    clean(v)
+
+    public = visit("awards-public", phone=True)
+    public.go("/")
+    public.page.click("text=Penerima Sofifi Berprestasi")
+    public.check()
+    assert "belum diumumkan" in public.page.content()
+    clean(public)
