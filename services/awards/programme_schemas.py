@@ -145,6 +145,13 @@ class NominationSummarySchema(ma.Schema):
         allow_none=True,
         metadata={"description": "For a committee member: SCORED, RECUSED or TO_SCORE"},
     )
+    my_recusal = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why the member may not score: IS_NOMINEE, NOMINATED_THEM, "
+            "SUPERVISION_CHAIN, SAME_UNIT or DECLARED"
+        },
+    )
 
 
 class NominationSchema(NominationSummarySchema):

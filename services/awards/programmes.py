@@ -232,7 +232,7 @@ def read_nomination(session: Session, nomination_id: int, actor: Principal) -> d
         "statement": nomination.statement,
         "evidence": nomination.evidence,
         "commendations": commendations(session, nomination.nip, programme.year),
-        "my_status": member_status(session, nomination, actor),
+        **member_standing(session, nomination, actor),
     }
 
 
@@ -271,7 +271,7 @@ def list_nominations(
         {
             **nomination_summary(n),
             "commendation_count": counts.get(n.nip, 0),
-            "my_status": member_status(session, n, actor),
+            **member_standing(session, n, actor),
         }
         for n in session.scalars(query.order_by(Nomination.id))
     ]
@@ -300,15 +300,14 @@ def nomination_or_404(session: Session, nomination_id: int) -> Nomination:
     return nomination
 
 
-def member_status(session: Session, nomination: Nomination, actor: Principal) -> str | None:
-    """For a committee member: SCORED, RECUSED (declared or by conflict) or TO_SCORE."""
+def member_standing(session: Session, nomination: Nomination, actor: Principal) -> dict[str, Any]:
+    """For a committee member: `my_status` SCORED, RECUSED or TO_SCORE and `my_recusal`, why."""
     if not actor.has_any(("committee",)):
-        return None
+        return {"my_status": None, "my_recusal": None}
     if session.get(ScoreSheet, (nomination.id, actor.username)) is not None:
-        return "SCORED"
-    if recusal_reason(session, nomination, actor) is not None:
-        return "RECUSED"
-    return "TO_SCORE"
+        return {"my_status": "SCORED", "my_recusal": None}
+    reason = recusal_reason(session, nomination, actor)
+    return {"my_status": "TO_SCORE" if reason is None else "RECUSED", "my_recusal": reason}
 
 
 def recusal_reason(session: Session, nomination: Nomination, actor: Principal) -> str | None:

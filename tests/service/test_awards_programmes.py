@@ -179,8 +179,8 @@ def test_a_member_with_a_conflict_cannot_score(
     assert reason in response.json["message"]
     assert province.awards.count("score_sheets") == 0
     assert listed.status_code == 200, listed.json
-    status = {n["id"]: n["my_status"] for n in listed.json}
-    assert status[nominated[nominee]] == "RECUSED"
+    status = {n["id"]: (n["my_status"], n["my_recusal"]) for n in listed.json}
+    assert status[nominated[nominee]] == ("RECUSED", reason)  # the member's page says why
 
 
 def test_a_declared_recusal_is_enforced(province, nominated):
@@ -194,6 +194,8 @@ def test_a_declared_recusal_is_enforced(province, nominated):
     assert declared.status_code == 200 and declared.json["status"] == "RECUSED"
     assert refused.status_code == 403 and "DECLARED" in refused.json["message"]
     assert province.awards.count("score_sheets") == 0
+    read = province.awards.client.get(f"/nominations/{nominated['ani']}", headers=headers)
+    assert (read.json["my_status"], read.json["my_recusal"]) == ("RECUSED", "DECLARED")
 
 
 def test_scores_are_hidden_until_the_member_has_submitted(province, nominated):
