@@ -135,6 +135,45 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("WEB_CONCURRENCY", "2", "Gunicorn worker processes per web process.", int),
     EnvVar("WEB_THREADS", "4", "Threads per gunicorn worker.", int),
     EnvVar(
+        "WEB_CONNECTIONS",
+        "1000",
+        "Connections one gunicorn worker holds at once (idle, being read or being served).",
+        int,
+    ),
+    EnvVar(
+        "HTTP_HEADER_TIMEOUT",
+        "10",
+        "Seconds a client has for a request's line and headers (from its first byte; a new "
+        "connection that sends nothing is closed after this too); then 408.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_BODY_TIMEOUT",
+        "30",
+        "Seconds a client has for a request body, or longer while it keeps HTTP_BODY_MIN_RATE; "
+        "then 408.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_BODY_MIN_RATE",
+        "32768",
+        "Bytes per second a body slower than HTTP_BODY_TIMEOUT must keep on average.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_KEEPALIVE",
+        "5",
+        "Seconds an idle kept-alive connection waits for its next request before it is closed.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_BODY_BUFFER",
+        "1048576",
+        "Largest body read in the worker's poller before a thread takes the request (bigger: "
+        "bulk uploads, read by a thread under the same deadlines).",
+        int,
+    ),
+    EnvVar(
         "PROMETHEUS_MULTIPROC_DIR",
         None,
         "Shared folder for metrics of several gunicorn workers.",
