@@ -184,3 +184,54 @@ def test_a_big_upload_trickled_is_cut_off_by_its_thread(gunicorn_gateway, keys):
     status, body = client.status_and_body()
     assert status == 408 and body["code"] == 408
     assert BODY_TIMEOUT - 0.5 <= client.cut_off - client.connected <= BODY_TIMEOUT + MARGIN
+
+
+def read_answers(sock: socket.socket, count: int) -> list[bytes]:
+    """`count` whole answers (each with a Content-Length) read from one connection."""
+    data, answers = b"", []
+    while len(answers) < count:
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if sep:
+            length = next(
+                (
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")[1:]
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
+            if len(rest) >= length:
+                answers.append(head + sep + rest[:length])
+                data = rest[length:]
+                continue
+        chunk = sock.recv(65536)
+        assert chunk, answers
+        data += chunk
+    return answers
+
+
+def test_pipelined_requests_and_expect_continue_are_served_in_order(gunicorn_gateway, keys):  # noqa: F811
+    recorder = Recorder(digesting_app())
+    with serve(recorder) as backend:
+        url = gunicorn_gateway({"training": backend}, **SETTINGS)
+        port = int(url.rsplit(":", 1)[1])
+        token = keys.headers("admin")["Authorization"].encode()
+        post = (
+            b"POST /api/v1/training/courses HTTP/1.1\r\nHost: gw\r\nAuthorization: "
+            + token
+            + b"\r\nContent-Length: 5\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            # Two requests in one send: the second waits in the poller, then is served.
+            sock.sendall(post + b"\r\nhello" + b"GET /live HTTP/1.1\r\nHost: gw\r\n\r\n")
+            first, second = read_answers(sock, 2)
+            # A client that waits for 100 Continue before its body gets exactly one.
+            sock.sendall(post + b"Expect: 100-continue\r\n\r\n")
+            assert read_answers(sock, 1) == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+            sock.sendall(b"world")
+            (third,) = read_answers(sock, 1)
+
+    assert first.startswith(b"HTTP/1.1 201") and b'"bytes": 5' in first
+    assert second.startswith(b"HTTP/1.1 200")
+    assert third.startswith(b"HTTP/1.1 201") and b'"bytes": 5' in third
+    assert [call["body"] for call in recorder.service_calls()] == [b"hello", b"world"]
