@@ -198,6 +198,18 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "Largest bulk upload body the gateway relays (32 MiB; other bodies: 10 MiB).",
         int,
     ),
+    EnvVar(
+        "GATEWAY_URL",
+        "http://127.0.0.1:8080",
+        "The gateway, as services see it: they read the revoked tokens from it.",
+    ),
+    EnvVar(
+        "REVOCATION_REFRESH_SECONDS",
+        "5",
+        "Services reread the gateway's list of revoked tokens at most this often (0: they do "
+        "not check it).",
+        float,
+    ),
     EnvVar("RATELIMIT_STORAGE_URI", "memory://", "Rate-limit counters (redis:// when scaled out)."),
     EnvVar("RATELIMIT_PUBLIC", "120 per minute", "Limit per client on calls without a token."),
     EnvVar("RATELIMIT_LOGIN", "10 per minute", "Limit per client on POST /api/v1/auth/token."),
@@ -266,6 +278,8 @@ class Settings:
     gateway_part_timeout: float
     gateway_upload_timeout: float
     gateway_max_upload_bytes: int
+    gateway_url: str
+    revocation_refresh_seconds: float
     ratelimit_storage_uri: str
     ratelimit_public: str
     ratelimit_login: str
@@ -324,6 +338,8 @@ class Settings:
             gateway_part_timeout=get("GATEWAY_PART_TIMEOUT"),
             gateway_upload_timeout=get("GATEWAY_UPLOAD_TIMEOUT"),
             gateway_max_upload_bytes=get("GATEWAY_MAX_UPLOAD_BYTES"),
+            gateway_url=get("GATEWAY_URL"),
+            revocation_refresh_seconds=get("REVOCATION_REFRESH_SECONDS"),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI"),
             ratelimit_public=get("RATELIMIT_PUBLIC"),
             ratelimit_login=get("RATELIMIT_LOGIN"),
