@@ -117,7 +117,7 @@ def test_fifty_slow_clients_are_cut_off_while_others_are_answered(gunicorn_gatew
         time.sleep(0.3)  # every slow client has sent its first bytes
 
         # Meanwhile a normal client: the gateway's own route and a proxied POST with a body.
-        pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(total=2.5))
+        pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(total=5))
         answered = []
         headers = {**keys.headers("admin"), "Content-Type": "application/json"}
         normal_until = time.monotonic() + HEADER_TIMEOUT - 1.0
@@ -134,10 +134,10 @@ def test_fifty_slow_clients_are_cut_off_while_others_are_answered(gunicorn_gatew
         for thread in threads:
             thread.join(40)
 
-    assert len(answered) >= 3
-    # The slow clients were still holding their connections while those calls were answered.
     assert all(client.cut_off is not None for client in slow), [c.errors for c in slow]
-    assert min(client.cut_off for client in slow) > answered[-1]
+    # Calls were answered while the slow clients still held their connections.
+    first_cut_off = min(client.cut_off for client in slow)
+    assert len([at for at in answered if at < first_cut_off]) >= 3
     for client in slow:
         held = client.cut_off - client.connected
         assert HEADER_TIMEOUT - 0.5 <= held <= HEADER_TIMEOUT + MARGIN, (client.head, held)
@@ -157,7 +157,7 @@ def test_an_idle_kept_alive_connection_is_closed_after_the_keepalive(gunicorn_ga
     port = int(url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
         sock.sendall(b"GET /live HTTP/1.1\r\nHost: gw\r\n\r\n")
-        answer = sock.recv(65536)
+        (answer,) = read_answers(sock, 1)  # the head and the body may come in two reads
         answered = time.monotonic()
         assert answer.startswith(b"HTTP/1.1 200")
         assert sock.recv(65536) == b""  # closed by the gateway, not by the timeout above
