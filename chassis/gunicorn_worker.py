@@ -38,6 +38,8 @@ from chassis.request_reader import CONTINUE, Incoming, Limits, describe, monoton
 log = logging.getLogger("sofifi.web.slow")
 LINGER_SECONDS = 2.0  # reading what a cut-off client still sends, so the answer is not reset
 SWEEP_SECONDS = 0.25
+HEAD_BUFFER = 64 * 1024
+BUDGET_BODIES = 64  # the poller holds at most this many HTTP_BODY_BUFFER bodies' worth
 
 
 def write_json_error(sock, status_int: int, reason: str, message: str) -> None:
@@ -100,10 +102,16 @@ class JsonErrorWorker(ThreadWorker):
     def init_process(self) -> None:
         """Swap the error writer in this worker process, then run as gthread does."""
         util.write_error = write_json_error
+        # A head over gunicorn's limits (or HEAD_BUFFER) goes to a thread: gunicorn refuses it
+        # (431), or reads the rest of a big one under the header deadline.
         max_head = self.cfg.limit_request_line + self.cfg.limit_request_fields * (
             self.cfg.limit_request_field_size + 2
         )
-        self.limits = Limits.from_env(max_head=max_head + 4)
+        self.limits = Limits.from_env(max_head=min(max_head + 4, HEAD_BUFFER))
+        # What the poller holds for all its connections together: past it, a request being
+        # read goes to a thread as it is (the threads are few, so memory stays bounded).
+        self.budget = BUDGET_BODIES * self.limits.body_buffer
+        self.buffered = 0
         # TLS and HTTP/2 are gunicorn's own business (the platform serves neither itself).
         self.buffering = not self.cfg.is_ssl and self.cfg.http2_cleartext in (None, "", "off")
         self.incoming: dict[TConn, Incoming] = {}
@@ -132,6 +140,7 @@ class JsonErrorWorker(ThreadWorker):
             self._dispatch(conn, incoming)
             return
         self.incoming[conn] = incoming
+        self.buffered += len(incoming.data)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
 
     def _readable(self, conn: TConn, _sock: Any) -> None:
@@ -144,9 +153,14 @@ class JsonErrorWorker(ThreadWorker):
             data = b""
         if not data:  # the client hung up (or reset)
             self._forget(conn)
+            self.nr_conns -= 1
             util.close(conn.sock)
             return
+        before = len(incoming.data)
         incoming.feed(data, monotonic())
+        self.buffered += len(incoming.data) - before
+        if self.buffered > self.budget:
+            incoming.ready = True  # over the budget: a thread reads the rest, under the deadline
         if incoming.want_continue():
             try:
                 conn.sock.send(CONTINUE)
@@ -157,7 +171,7 @@ class JsonErrorWorker(ThreadWorker):
             self._dispatch(conn, incoming)
 
     def _forget(self, conn: TConn) -> None:
-        del self.incoming[conn]
+        self.buffered -= len(self.incoming.pop(conn).data)
         try:
             self.poller.unregister(conn.sock)
         except (KeyError, ValueError, OSError):

@@ -235,3 +235,21 @@ def test_pipelined_requests_and_expect_continue_are_served_in_order(gunicorn_gat
     assert second.startswith(b"HTTP/1.1 200")
     assert third.startswith(b"HTTP/1.1 201") and b'"bytes": 5' in third
     assert [call["body"] for call in recorder.service_calls()] == [b"hello", b"world"]
+
+
+def test_clients_hanging_up_half_way_free_their_place(gunicorn_gateway):  # noqa: F811
+    url = gunicorn_gateway({}, **SETTINGS, WEB_CONNECTIONS="10")
+    port = int(url.rsplit(":", 1)[1])
+    for sent in (
+        b"",
+        b"GET /live HTTP/1.1\r\nHo",
+        b"POST /x HTTP/1.1\r\nContent-Length: 9\r\n\r\n1",
+    ):
+        for _ in range(15):  # more than WEB_CONNECTIONS, one after the other
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(sent)
+    time.sleep(0.5)  # the worker notices each hang-up
+
+    # On a new connection (urllib3.request would reuse the one of the start-up's checks).
+    fresh = urllib3.PoolManager(retries=False, timeout=5)
+    assert fresh.request("GET", f"{url}/live").status == 200
