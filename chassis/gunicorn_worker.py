@@ -8,8 +8,9 @@ worker reads each request in its poller first (`chassis.request_reader`): withou
 with a deadline per phase (`HTTP_HEADER_TIMEOUT`, `HTTP_BODY_TIMEOUT` / `HTTP_BODY_MIN_RATE`,
 `HTTP_KEEPALIVE` idle), and hands it to a thread only when it is whole. A client past its
 deadline is answered 408 in the one error shape (closed silently if it never sent a byte). A
-body over `HTTP_BODY_BUFFER` (bulk uploads) is read by a thread, under the same deadline. Closing
-lingers in the poller too, never in the main loop (gthread's graceful close blocks it up to 2 s).
+body over `HTTP_BODY_BUFFER` (bulk uploads), a head over 64 KiB, or anything past the poller's
+budget (64 bodies' worth in all) is read by a thread, under the same deadline. Closing lingers
+in the poller too, never in the main loop (gthread's graceful close blocks it up to 2 s).
 
 **Error pages.** gunicorn answers some requests itself, before any app sees them (a bad request
 line, a URL or headers over its limits, a broken chunked body): with an HTML page by default. It
