@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -21,6 +21,9 @@ from flask import Flask, current_app, g, request
 
 from chassis.errors import Forbidden, Unauthorized
 from chassis.principal import ROLES, Principal
+
+if TYPE_CHECKING:
+    from chassis.revocations import RevocationFeed
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 10
@@ -64,8 +67,9 @@ def sign_token(
     nip: str | None = None,
     unit: str | None = None,
     now: float | None = None,
+    jti: str | None = None,
 ) -> str:
-    """A signed RS256 token for `subject` with its roles, NIP and unit."""
+    """A signed RS256 token for `subject` with its roles, NIP and unit (and id `jti`)."""
     issued = int(now if now is not None else time.time())
     claims = {
         "sub": subject,
@@ -77,7 +81,7 @@ def sign_token(
         "iat": issued,
         "nbf": issued,
         "exp": issued + ttl_seconds,
-        "jti": uuid.uuid4().hex,
+        "jti": jti or uuid.uuid4().hex,
     }
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
 
@@ -89,6 +93,8 @@ class TokenVerifier:
         self.public_key = serialization.load_pem_public_key(public_key_pem)
         self.issuer = issuer
         self.audience = audience
+        # A service's view of the gateway's revoked tokens (chassis.revocations), if it checks.
+        self.revocations: RevocationFeed | None = None
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; raises Unauthorized otherwise."""
@@ -106,6 +112,8 @@ class TokenVerifier:
             raise Unauthorized("The token has expired.") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        if self.revocations is not None and self.revocations.revoked(claims.get("jti")):
+            raise Unauthorized("The token was revoked (signed out or account deactivated).")
         roles = claims.get("roles") or []
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthorized("The token's roles are malformed.")
@@ -120,11 +128,22 @@ class TokenVerifier:
 class Auth:
     """Flask extension: loads the public key and verifies the bearer token of a request."""
 
-    def init_app(self, app: Flask) -> None:
-        """Read the public key named by the settings (it must exist: see `sofifi keys`)."""
+    def init_app(self, app: Flask, check_revocations: bool = False) -> None:
+        """Read the public key named by the settings (it must exist: see `sofifi keys`); with
+        `check_revocations` (services), also refuse the tokens the gateway lists as revoked."""
         settings = app.config["SETTINGS"]
         pem = Path(settings.jwt_public_key_file).read_bytes()
-        app.extensions["auth"] = TokenVerifier(pem, settings.jwt_issuer, settings.jwt_audience)
+        verifier = TokenVerifier(pem, settings.jwt_issuer, settings.jwt_audience)
+        if check_revocations and settings.revocation_refresh_seconds > 0:
+            from chassis.revocations import RevocationFeed
+
+            verifier.revocations = RevocationFeed(
+                settings.gateway_url,
+                verifier.public_key,
+                settings.jwt_issuer,
+                settings.revocation_refresh_seconds,
+            )
+        app.extensions["auth"] = verifier
 
 
 def bearer_token() -> str | None:

@@ -135,6 +135,45 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("WEB_CONCURRENCY", "2", "Gunicorn worker processes per web process.", int),
     EnvVar("WEB_THREADS", "4", "Threads per gunicorn worker.", int),
     EnvVar(
+        "WEB_CONNECTIONS",
+        "1000",
+        "Connections one gunicorn worker holds at once (idle, being read or being served).",
+        int,
+    ),
+    EnvVar(
+        "HTTP_HEADER_TIMEOUT",
+        "10",
+        "Seconds a client has for a request's line and headers (from its first byte; a new "
+        "connection that sends nothing is closed after this too); then 408.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_BODY_TIMEOUT",
+        "30",
+        "Seconds a client has for a request body, or longer while it keeps HTTP_BODY_MIN_RATE; "
+        "then 408.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_BODY_MIN_RATE",
+        "32768",
+        "Bytes per second a body slower than HTTP_BODY_TIMEOUT must keep on average.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_KEEPALIVE",
+        "5",
+        "Seconds an idle kept-alive connection waits for its next request before it is closed.",
+        float,
+    ),
+    EnvVar(
+        "HTTP_BODY_BUFFER",
+        "1048576",
+        "Largest body read in the worker's poller before a thread takes the request (bigger: "
+        "bulk uploads, read by a thread under the same deadlines).",
+        int,
+    ),
+    EnvVar(
         "PROMETHEUS_MULTIPROC_DIR",
         None,
         "Shared folder for metrics of several gunicorn workers.",
@@ -158,6 +197,18 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "33554432",
         "Largest bulk upload body the gateway relays (32 MiB; other bodies: 10 MiB).",
         int,
+    ),
+    EnvVar(
+        "GATEWAY_URL",
+        "http://127.0.0.1:8080",
+        "The gateway, as services see it: they read the revoked tokens from it.",
+    ),
+    EnvVar(
+        "REVOCATION_REFRESH_SECONDS",
+        "5",
+        "Services reread the gateway's list of revoked tokens at most this often (0: they do "
+        "not check it).",
+        float,
     ),
     EnvVar("RATELIMIT_STORAGE_URI", "memory://", "Rate-limit counters (redis:// when scaled out)."),
     EnvVar("RATELIMIT_PUBLIC", "120 per minute", "Limit per client on calls without a token."),
@@ -227,6 +278,8 @@ class Settings:
     gateway_part_timeout: float
     gateway_upload_timeout: float
     gateway_max_upload_bytes: int
+    gateway_url: str
+    revocation_refresh_seconds: float
     ratelimit_storage_uri: str
     ratelimit_public: str
     ratelimit_login: str
@@ -285,6 +338,8 @@ class Settings:
             gateway_part_timeout=get("GATEWAY_PART_TIMEOUT"),
             gateway_upload_timeout=get("GATEWAY_UPLOAD_TIMEOUT"),
             gateway_max_upload_bytes=get("GATEWAY_MAX_UPLOAD_BYTES"),
+            gateway_url=get("GATEWAY_URL"),
+            revocation_refresh_seconds=get("REVOCATION_REFRESH_SECONDS"),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI"),
             ratelimit_public=get("RATELIMIT_PUBLIC"),
             ratelimit_login=get("RATELIMIT_LOGIN"),

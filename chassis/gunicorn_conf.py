@@ -4,6 +4,8 @@ All values come from the environment through chassis.config's table, so one imag
 role and compose only sets variables.
 """
 
+import math
+
 from chassis.config import env
 from chassis.logs import configure_logging, interactive
 
@@ -14,12 +16,15 @@ if _port is None:
 bind = f"{env('HOST')}:{_port}"
 workers = env("WEB_CONCURRENCY")
 threads = env("WEB_THREADS")
-# gthread, with gunicorn's own error answers (bad request line, URL too long) as JSON.
+worker_connections = env("WEB_CONNECTIONS")
+# gthread reading each request in its poller under deadlines (slow clients never hold a thread:
+# HTTP_HEADER_TIMEOUT, HTTP_BODY_TIMEOUT, ...), with gunicorn's own error answers as JSON.
 worker_class = "chassis.gunicorn_worker.JsonErrorWorker"
 timeout = 30
 # Under the 10 s a container gets between SIGTERM and SIGKILL (and `sofifi run`'s stop).
 graceful_timeout = 5
-keepalive = 5
+# gunicorn wants whole seconds; the worker itself keeps the exact figure.
+keepalive = math.ceil(env("HTTP_KEEPALIVE"))
 # Recycle workers now and then, so a slow leak can never grow a process past its memory budget.
 max_requests = 20000
 max_requests_jitter = 2000

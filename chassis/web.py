@@ -163,7 +163,7 @@ def create_service_app(spec: ServiceSpec, config: Mapping[str, Any] | None = Non
     app, api = create_base_app(spec.name, config, title=spec.title, description=spec.description)
     settings: Settings = app.config["SETTINGS"]
     Database().init_app(app)
-    Auth().init_app(app)
+    Auth().init_app(app, check_revocations=True)
     app.extensions["service_spec"] = spec
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)

@@ -17,7 +17,7 @@ from chassis.config import Settings
 from chassis.db import Database
 from chassis.health import Health
 from chassis.web import create_base_app, database_check
-from gateway import auth, combined, core, health, openapi, proxy, users_api
+from gateway import auth, combined, core, health, openapi, proxy, revocations_api, users_api
 from gateway.aggregate import Aggregator
 from gateway.fastpath import FastProxy
 from gateway.revocation import RevocationList
@@ -82,6 +82,7 @@ def create_app(
     api.register_blueprint(combined.blp)
     app.register_blueprint(proxy.blp)
     app.register_blueprint(openapi.blp)
+    app.register_blueprint(revocations_api.blp)
     # Public /health says up or down; details, /ready's checks and /metrics are for admins.
     health.init_app(app)
     # The web client (pages at `/`); see gateway/web/__init__.py.

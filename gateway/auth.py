@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 from flask_smorest import Blueprint
 
 from chassis.auth import bearer_token, current_principal, sign_token
@@ -47,8 +50,16 @@ def issued_token(user: User) -> dict:
     """A signed token for an authenticated user, as the token endpoint answers it."""
     state = gateway_state()
     settings = state.settings
+    jti = uuid.uuid4().hex
+    issued_at = int(time.time())
+    with transaction() as uow:
+        revocation.record_issued(
+            uow.session, user.username, jti, issued_at + settings.jwt_ttl_seconds
+        )
     access_token = sign_token(
         state.signing_key,
+        jti=jti,
+        now=issued_at,
         subject=user.username,
         roles=user.roles,
         issuer=settings.jwt_issuer,

@@ -56,3 +56,14 @@ class TokenRevocation(Base):
     jti: Mapped[str | None] = mapped_column(String(64))
     issued_before: Mapped[int | None] = mapped_column(BigInteger)
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class IssuedToken(Base):
+    """A token the gateway issued, kept until it expires: deactivating its user revokes it by
+    id, so the services (which learn revoked ids only, see gateway.revocation) refuse it too."""
+
+    __tablename__ = "issued_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)

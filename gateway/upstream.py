@@ -95,6 +95,11 @@ class Upstream:
             connection.close()
             kind = "timeout" if isinstance(exc, TimeoutError) else "down"
             raise UpstreamFailure(kind, exc) from exc
+        except BaseException:
+            # The caller's body stopped half-way (a client cut off as too slow, see
+            # chassis.gunicorn_worker): the service got half a request, never reuse it.
+            connection.close()
+            raise
         if response.will_close or connection.sock is None or connection.cut_short:
             connection.close()
         else:

@@ -91,6 +91,14 @@ def local_ports() -> dict[str, int]:
     return ports
 
 
+def gateway_url(host: str, port: int) -> str:
+    """Where the services of a local run find the gateway (GATEWAY_URL, unless it is set)."""
+    if os.environ.get("GATEWAY_URL"):
+        return os.environ["GATEWAY_URL"]
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    return f"http://{reachable}:{port}"
+
+
 def check_ports(host: str, ports: dict[str, int]) -> None:
     """Raise PortTaken naming every port that something already listens on."""
     taken = []
@@ -198,8 +206,14 @@ def _children(amqp_urls: dict[str, str] | None = None) -> list[Child]:
     broker = {name: {"AMQP_URL": url} for name, url in amqp_urls.items()}
     broker = {name: broker.get(name, {}) for name in registry.SERVICE_NAMES}
     broker["gateway"] = {"AMQP_URL": "memory://"}  # no broker credentials at all
+    # Services read the revoked tokens from the gateway: the one this run starts.
+    revocations = {"GATEWAY_URL": gateway_url(env("HOST"), ports["gateway"])}
     children = [
-        Child(f"web:{name}", [sofifi, "web", name], {"PORT": str(ports[name]), **broker[name]})
+        Child(
+            f"web:{name}",
+            [sofifi, "web", name],
+            {"PORT": str(ports[name]), **broker[name], **revocations},
+        )
         for name in registry.ALL_TARGETS
     ]
     children += [

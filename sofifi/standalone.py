@@ -12,7 +12,7 @@ from chassis.config import env
 from chassis.signals import Signals
 from chassis.worker import Worker
 from sofifi import registry
-from sofifi.runner import STOP, STOP_SECONDS, announce_when_ready, local_ports
+from sofifi.runner import STOP, STOP_SECONDS, announce_when_ready, gateway_url, local_ports
 
 log = logging.getLogger("sofifi.run")
 
@@ -27,9 +27,9 @@ def run_in_one_process() -> int:
     from werkzeug.serving import make_server
 
     signals = Signals(STOP)  # first: a signal during start-up is not lost
-    overrides = {"AMQP_URL": "memory://"}
     ports = local_ports()
     host = env("HOST")
+    overrides = {"AMQP_URL": "memory://", "GATEWAY_URL": gateway_url(host, ports["gateway"])}
     servers = [
         make_server(host, ports[name], registry.create_app(name, overrides), threaded=True)
         for name in registry.ALL_TARGETS

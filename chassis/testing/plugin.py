@@ -98,6 +98,8 @@ def service_config(tmp_path: Path, keys: Keys) -> dict[str, str]:
         "JWT_PRIVATE_KEY_FILE": str(keys.private),
         "AMQP_URL": "memory://",
         "LOG_LEVEL": "INFO",
+        # No gateway to read revoked tokens from (tests of that turn it on, with their gateway).
+        "REVOCATION_REFRESH_SECONDS": "0",
     }
 
 

@@ -68,10 +68,11 @@ class EarlyRefuser:
 
 @pytest.fixture
 def gunicorn_gateway(tmp_path: Path, keys) -> Iterator:
-    """Start `sofifi web gateway` on given backends; yields a function that returns its URL."""
+    """Start `sofifi web gateway` on given backends (and settings); yields a function that
+    returns its URL."""
     started: list[subprocess.Popen] = []
 
-    def start(backends: dict[str, str]) -> str:
+    def start(backends: dict[str, str], **settings: str) -> str:
         database = f"sqlite:///{tmp_path}/gateway.db"
         upgrade(MIGRATIONS_DIR, database)
         port = free_port()
@@ -85,6 +86,7 @@ def gunicorn_gateway(tmp_path: Path, keys) -> Iterator:
             "PORT": str(port),
             "WEB_CONCURRENCY": "1",
             "WEB_THREADS": "2",
+            **settings,
         }
         for name in ("recruitment", "appraisal", "training", "awards", "feedback"):
             env[f"{name.upper()}_URL"] = backends.get(name) or closed_port_url()
