@@ -22,7 +22,16 @@ from gateway.web.render import init_formats
 HERE = Path(__file__).parent
 LOCALES = ("id", "en")
 # One module per area, each exposing `blp` and `NAV`: (endpoint, label, roles; none = anyone).
-AREAS = ("account", "users", "combined", "appraisal", "roster", "selection")
+AREAS = (
+    "account",
+    "users",
+    "combined",
+    "appraisal",
+    "roster",
+    "selection",
+    "feedback_public",
+    "feedback_staff",
+)
 # Pages use only the gateway's own assets: no CDN, no inline script; inline SVG charts only.
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
