@@ -88,7 +88,11 @@ def report():
                         title=_("Laporan terkirim"),
                         sent=reply.data,
                         attachment_error=attached,
-                        similar=_similar(body["unit"], body["category"]),
+                        similar=[
+                            found
+                            for found in _similar(body["unit"], body["category"])
+                            if found["tracking_number"] != reply.data["tracking_number"]
+                        ],
                     ), 201
                 if reply.status not in (409, 422):
                     return service_problem(reply)
