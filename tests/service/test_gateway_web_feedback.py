@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -15,7 +15,10 @@ from chassis.db import Database
 from chassis.uow import UnitOfWork
 from contracts.feedback import IKM_ELEMENTS
 from gateway.users import create_user
+from gateway.web.render import WIT
+from gateway.web.sla import last_day_to_act, working_day_rule
 from tests.service import web_support as web
+from tests.service.feedback_support import Clock
 from tests.service.web_support import PASSWORD, serve
 
 UNIT = "DPMPTSP"
@@ -321,3 +324,36 @@ def test_the_officer_opens_a_consultation_and_hides_a_comment_with_a_reason(desk
     assert hidden.status_code == 302
     assert "disembunyikan oleh moderator" in citizen.get(path).get_data(as_text=True)
     assert "Promosi" in officer.get(staff).get_data(as_text=True)
+
+
+def test_the_queue_flags_overdue_and_near_due_reports(desk):
+    citizen = desk.client()
+    clock = Clock(datetime.now(UTC) - timedelta(days=20))
+    desk.service.app.config["FEEDBACK_CLOCK"] = clock
+    late, _secret = desk.send(citizen, title="Lama sekali")
+    desk.to_unit(late)
+    today = datetime.now(WIT).date()
+    rule = working_day_rule(desk.api("GET", f"/calendar/{today.year}"))
+    near = None
+    for back in range(1, 12):  # a disposition whose 5th working day is today or the next one
+        clock.set(datetime.now(UTC) - timedelta(days=back))
+        number, _secret = desk.send(citizen, title=f"Hampir {back}")
+        desk.to_unit(number)
+        due = date.fromisoformat(desk.api("GET", f"/reports/{number}")["due_on"])
+        if today <= due <= last_day_to_act(today, rule):
+            near = number
+            break
+    clock.set(datetime.now(UTC))
+    fresh, _secret = desk.send(citizen, title="Baru")
+    desk.to_unit(fresh)
+
+    queue = desk.client("petugas").get("/pengaduan/kelola").get_data(as_text=True)
+    overdue_only = desk.client("bkd").get("/pengaduan/kelola?overdue=1").get_data(as_text=True)
+
+    def flag(number: str) -> str:
+        return re.search(rf'<tr class="sla-([a-z_]+)"><td[^>]*><a [^>]*>{number}<', queue).group(1)
+
+    assert flag(late) == "overdue" and "Terlambat" in queue
+    assert near is not None and flag(near) == "near_due" and "Hampir jatuh tempo" in queue
+    assert flag(fresh) == "on_time"
+    assert late in overdue_only and fresh not in overdue_only
