@@ -70,9 +70,11 @@ def test_an_officer_handles_the_report_in_the_units_queue(visit, world):
     v.page.click(".main-nav >> text=Pengaduan")
     v.check()
     row = v.page.locator("tr", has_text=number)
-    assert row.locator(".tag", has_text="Hampir jatuh tempo").count() + row.locator(
-        ".tag", has_text="Tepat waktu"
-    ).count() == 1
+    assert (
+        row.locator(".tag", has_text="Hampir jatuh tempo").count()
+        + row.locator(".tag", has_text="Tepat waktu").count()
+        == 1
+    )
     v.page.click(f"text={number}")
     v.check()
     # The citizen's markup is text: shown, never run (no dialog), never an element.
