@@ -357,3 +357,15 @@ def test_the_queue_flags_overdue_and_near_due_reports(desk):
     assert near is not None and flag(near) == "near_due" and "Hampir jatuh tempo" in queue
     assert flag(fresh) == "on_time"
     assert late in overdue_only and fresh not in overdue_only
+
+
+def test_the_report_form_needs_its_csrf_token_and_speaks_english_too(desk):
+    citizen = desk.client()
+
+    forged = citizen.post("/pengaduan/lapor", data={"action": "send", "title": "x"})
+    citizen.get("/bahasa/en")
+    english = citizen.get("/pengaduan/lapor").get_data(as_text=True)
+
+    assert forged.status_code == 400
+    assert desk.api("GET", "/public/reports/statistics")["units"] == []  # nothing was sent
+    assert "Send the report" in english and "Kind of report (required)" in english
