@@ -31,6 +31,7 @@ AREAS = (
     "selection",
     "feedback_public",
     "feedback_staff",
+    "feedback_ikm",
 )
 # Pages use only the gateway's own assets: no CDN, no inline script; inline SVG charts only.
 CSP = (

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from contracts.feedback import IKM_ELEMENTS
 from gateway.calls import call
 from gateway.web.export import spreadsheet
 from gateway.web.identity import SignedIn, current_user, signed_in
@@ -264,25 +263,6 @@ def moderation(consultation_id: int):
         log=log.data if log.ok else {"moderations": [], "flagged": []},
         errors=errors,
     ), (422 if errors else 200)
-
-
-@blp.get("/ikm")
-@signed_in("admin", "officer")
-def ikm():
-    """Published IKM results (an officer's unit first asked for), with the chart."""
-    user = current_user()
-    unit = request.args.get("unit", "").strip() or (None if user.has("admin") else user.unit)
-    reply = call("feedback", "GET", "ikm/results", None, query={"unit": unit})
-    if not reply.ok:
-        return service_problem(reply)
-    return render_template(
-        "feedback/ikm_results.html",
-        title=_("Hasil IKM"),
-        results=reply.data,
-        unit=unit or "",
-        elements=IKM_ELEMENTS,
-        staff=True,
-    )
 
 
 @blp.get("/statistik")

@@ -100,6 +100,7 @@ LABELS: dict[str, str] = {
     # Objections (keberatan) to a finalized rating.
     "PENDING": N_("Menunggu keputusan"),
     "UPHELD": N_("Dikabulkan"),
+    "PUBLISHED": N_("Diterbitkan"),
     # Roles.
     "admin": N_("BKD (admin)"),
     "recruiter": N_("Panitia seleksi"),

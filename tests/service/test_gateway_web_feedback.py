@@ -369,3 +369,33 @@ def test_the_report_form_needs_its_csrf_token_and_speaks_english_too(desk):
     assert forged.status_code == 400
     assert desk.api("GET", "/public/reports/statistics")["units"] == []  # nothing was sent
     assert "Send the report" in english and "Kind of report (required)" in english
+
+
+def test_the_admin_opens_a_survey_the_officer_issues_codes_and_the_admin_publishes(desk):
+    admin, officer = desk.client("bkd"), desk.client("petugas")
+    year = date.today().year
+
+    opened = desk.post(
+        admin,
+        "/pengaduan/kelola/ikm",
+        {"unit": UNIT, "year": str(year), "period": "Q1", "population": "30"},
+    )
+    survey_id = desk.api("GET", f"/ikm/surveys?unit={UNIT}")[0]["id"]
+    path = f"/pengaduan/kelola/ikm/{survey_id}"
+    issued = desk.post(officer, path, {"action": "codes", "count": "3"})
+    codes = re.findall(r'<li class="secret">([^<]+)</li>', issued.get_data(as_text=True))
+    answers = dict.fromkeys(IKM_ELEMENTS, "3")
+    answered = desk.post(
+        desk.client(), f"/pengaduan/survei/{survey_id}", {"code": codes[0], **answers}
+    )
+    officer_publish = desk.post(officer, path, {"action": "publish"})
+    published = desk.post(admin, path, {"action": "publish"})
+
+    assert opened.status_code == 302
+    assert issued.status_code == 200 and len(codes) == 3
+    assert answered.status_code == 201
+    assert 'value="publish"' not in officer.get(path).get_data(as_text=True)
+    assert officer_publish.status_code == 403  # publishing is the admins' (the service says)
+    assert published.status_code == 302
+    page = admin.get(f"/pengaduan/kelola/ikm?unit={UNIT}").get_data(as_text=True)
+    assert "75 (C, " in page and "<svg" in page  # 9 elements of 3: IKM 75.00, category C
