@@ -23,6 +23,8 @@ from chassis.db import request_session
 from gateway.models import User
 
 SESSION_COOKIE = "sofifi_session"
+# What a user who must change their password may still reach: the form, and signing out.
+PASSWORD_PAGES = ("account.change_password", "account.sign_out")
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -111,7 +113,7 @@ def signed_in(*roles: str) -> Callable:
                 return redirect(
                     url_for("account.sign_in", next=request.full_path.rstrip("?"), ended=ended)
                 )
-            if user.must_change_password and request.endpoint != "account.change_password":
+            if user.must_change_password and request.endpoint not in PASSWORD_PAGES:
                 # An admin chose this password: nothing else until the user has their own.
                 return redirect(
                     url_for("account.change_password", next=request.full_path.rstrip("?"))
