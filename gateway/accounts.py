@@ -114,7 +114,15 @@ def provision(
     for employee in todo[:PROVISION_LIMIT]:
         password = one_time_password()
         roles = roles_of(employee)
-        create_user(uow, employee["nip"], password, roles, employee["nip"], employee["unit"])
+        create_user(
+            uow,
+            employee["nip"],
+            password,
+            roles,
+            employee["nip"],
+            employee["unit"],
+            must_change_password=True,
+        )
         made.append(
             Provisioned(
                 employee["nip"],

@@ -8,13 +8,18 @@ import uuid
 from flask_smorest import Blueprint
 
 from chassis.auth import bearer_token, current_principal, sign_token
-from chassis.errors import Unauthorized
+from chassis.errors import Unauthorized, Unprocessable
 from chassis.web import transaction
 from gateway import revocation, throttle
 from gateway.models import User
-from gateway.schemas import PrincipalSchema, TokenRequestSchema, TokenSchema
+from gateway.schemas import (
+    PasswordChangeSchema,
+    PrincipalSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
 from gateway.state import gateway_state
-from gateway.users import BAD_CREDENTIALS, authenticate
+from gateway.users import BAD_CREDENTIALS, InvalidUser, authenticate, change_password
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens")
 
@@ -75,6 +80,7 @@ def issued_token(user: User) -> dict:
         "roles": sorted(user.roles),
         "nip": user.nip,
         "unit": user.unit,
+        "must_change_password": bool(user.must_change_password),
     }
 
 
@@ -101,3 +107,32 @@ def logout():
     with transaction() as uow:
         revocation.revoke_token(uow.session, principal.username, jti, int(expires))
     state.tokens.revocations.reload()  # this process refuses it at once; others within seconds
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.doc(security=[{"bearerAuth": []}])
+def password(values: dict):
+    """Change the caller's password (the current one is checked); ends a forced change."""
+    try:
+        new_password_for(
+            current_principal().username, values["current_password"], values["new_password"]
+        )
+    except InvalidUser as exc:
+        raise Unprocessable.field(exc.field, exc.reason) from exc
+
+
+def new_password_for(username: str, current: str, new: str) -> None:
+    """Change a password (raises InvalidUser); wrong current passwords count towards the
+    account's lock like wrong sign-ins (a stolen session cannot guess the password freely)."""
+    try:
+        with transaction() as uow:
+            throttle.refuse_if_locked(uow.session, username)
+            change_password(uow, username, current, new)
+    except InvalidUser as exc:
+        if exc.field == "current_password":
+            with transaction() as uow:
+                throttle.record_failure(uow.session, username)
+        raise

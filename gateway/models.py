@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, MetaData, String
+from sqlalchemy import JSON, BigInteger, Boolean, MetaData, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime
@@ -30,6 +30,11 @@ class User(Base):
     nip: Mapped[str | None] = mapped_column(String(18), index=True)
     unit: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set for an account an admin created or provisioned: its first password is known to
+    # someone else, so the pages ask for a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 

@@ -38,3 +38,15 @@ class TokenSchema(ma.Schema):
     roles = ma.fields.List(ma.fields.String(), required=True)
     nip = ma.fields.String(allow_none=True)
     unit = ma.fields.String(allow_none=True)
+    must_change_password = ma.fields.Boolean(
+        metadata={"description": "Choose a new password (POST /api/v1/auth/password) first"}
+    )
+
+
+class PasswordChangeSchema(ma.Schema):
+    """The current password and the new one."""
+
+    current_password = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=1024), load_only=True
+    )
+    new_password = ma.fields.String(required=True, load_only=True)

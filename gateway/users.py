@@ -80,8 +80,14 @@ def create_user(
     roles: Iterable[str],
     nip: str | None = None,
     unit: str | None = None,
+    *,
+    must_change_password: bool = False,
 ) -> User:
-    """Add a user with a hashed password (raises InvalidUser); the unit of work commits."""
+    """Add a user with a hashed password (raises InvalidUser); the unit of work commits.
+
+    `must_change_password` for an account whose password someone else chose (an admin's, a
+    provisioned one): the user replaces it at the first sign-in.
+    """
     session = uow.session
     roles = sorted(set(roles))
     problems = user_problems(username, password, roles, nip, unit)
@@ -98,6 +104,7 @@ def create_user(
         nip=nip,
         unit=unit,
         active=True,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
@@ -126,6 +133,29 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
         return None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
+    return user
+
+
+def change_password(uow: UnitOfWork, username: str, current: str, new: str) -> User:
+    """Replace the user's password after checking the current one; clears the forced change.
+
+    Raises InvalidUser naming `current_password` (wrong) or `new_password` (length, unchanged).
+    """
+    user = uow.session.scalar(select(User).where(User.username == normalize_username(username)))
+    try:
+        HASHER.verify(user.password_hash if user else _dummy_hash(), current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidUser("current_password", "The current password is wrong.") from None
+    if user is None or not user.active:
+        raise InvalidUser("current_password", "The current password is wrong.")
+    if not PASSWORD_MIN <= len(new) <= PASSWORD_MAX:
+        raise InvalidUser(
+            "new_password", f"A password has {PASSWORD_MIN} to {PASSWORD_MAX} characters."
+        )
+    if new == current:
+        raise InvalidUser("new_password", "The new password must differ from the current one.")
+    user.password_hash = HASHER.hash(new)
+    user.must_change_password = False
     return user
 
 

@@ -33,6 +33,9 @@ class UserSchema(ma.Schema):
     nip = ma.fields.String(allow_none=True)
     unit = ma.fields.String(allow_none=True)
     active = ma.fields.Boolean(required=True)
+    must_change_password = ma.fields.Boolean(
+        metadata={"description": "The user must choose a new password at the next sign-in"}
+    )
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
@@ -127,7 +130,8 @@ def create(values: dict):
     """Create an account (422 naming the field, 409 for a username in use)."""
     try:
         with transaction() as uow:
-            return create_user(uow, **values)
+            # An admin chose the password: the user replaces it at the first sign-in.
+            return create_user(uow, **values, must_change_password=True)
     except InvalidUser as exc:
         raise _refused(exc) from exc
 

@@ -24,6 +24,7 @@ LOCALES = ("id", "en")
 # One module per area, each exposing `blp` and `NAV`: (endpoint, label, roles; none = anyone).
 AREAS = ("account", "users", "combined", "appraisal", "roster", "selection")
 AREAS += ("training", "training_admin", "career", "awards", "awards_admin", "jobs")
+AREAS += ("feedback_public", "feedback_staff", "feedback_ikm")
 # Pages use only the gateway's own assets: no CDN, no inline script; inline SVG charts only.
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

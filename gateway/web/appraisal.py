@@ -17,6 +17,7 @@ blp = Blueprint("appraisal_pages", __name__, url_prefix="/kinerja")
 NAV = [
     ("appraisal_pages.new_skp", N_("SKP"), ("employee", "supervisor")),
     ("appraisal_pages.unit_form", N_("Kalibrasi"), ("admin",)),
+    ("appraisal_pages.objections", N_("Keberatan"), ("employee", "supervisor")),
 ]
 RATINGS = ("DI_ATAS", "SESUAI", "DI_BAWAH")
 UNIT_RATINGS = ("ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
@@ -181,6 +182,75 @@ def objection(year: int):
         year=year,
         errors=errors,
         reason=request.form.get("reason", ""),
+    ), (422 if errors else 200)
+
+
+@blp.get("/keberatan")
+@signed_in("employee", "supervisor")
+def objections():
+    """Keberatan saya: one's own objections; for a superior, also those to decide."""
+    user = current_user()
+    mine = call("appraisal", "GET", "objections", user.token, query={"scope": "mine"})
+    if not mine.ok:
+        return service_problem(mine)
+    to_decide: list = []
+    if user.has("supervisor"):
+        reply = call("appraisal", "GET", "objections", user.token, query={"scope": "decide"})
+        if not reply.ok:
+            return service_problem(reply)
+        to_decide = reply.data
+    return render_template(
+        "appraisal/objections.html",
+        title=_("Keberatan saya"),
+        mine=mine.data,
+        to_decide=to_decide,
+        year=this_year(),
+    )
+
+
+@blp.route("/keberatan/putuskan/<int:objection_id>", methods=["GET", "POST"])
+@signed_in("supervisor")
+def decide_objection(objection_id: int):
+    """The appraiser's superior upholds (with the new ratings) or rejects an objection."""
+    user = current_user()
+    form = request.form
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upheld = form.get("upheld") == "1"
+        body: dict = {"upheld": upheld, "reason": form.get("reason", "").strip()}
+        if form.get("upheld") not in ("0", "1"):
+            errors["upheld"] = _("Pilih keputusan")
+        if not body["reason"]:
+            errors["reason"] = _("Tuliskan alasan keputusan")
+        if upheld:
+            for name in ("results_rating", "behaviour_rating"):
+                if form.get(name) not in RATINGS:
+                    errors[name] = _("Pilih salah satu penilaian")
+                body[name] = form.get(name)
+        if not errors:
+            reply = call(
+                "appraisal",
+                "POST",
+                f"objections/{objection_id}/decision",
+                user.token,
+                json_body=body,
+            )
+            if reply.ok:
+                flash(_("Keputusan atas keberatan disimpan."))
+                return redirect(url_for("appraisal_pages.objections"))
+            if reply.status == 403:
+                return service_problem(reply)
+            errors = _errors(reply, "reason")
+    reply = call("appraisal", "GET", f"objections/{objection_id}", user.token)
+    if not reply.ok:
+        return service_problem(reply)
+    return render_template(
+        "appraisal/objection_decide.html",
+        title=_("Putuskan keberatan"),
+        objection=reply.data,
+        form=form,
+        errors=errors,
+        ratings=RATINGS,
     ), (422 if errors else 200)
 
 

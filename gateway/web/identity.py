@@ -23,6 +23,8 @@ from chassis.db import request_session
 from gateway.models import User
 
 SESSION_COOKIE = "sofifi_session"
+# What a user who must change their password may still reach: the form, and signing out.
+PASSWORD_PAGES = ("account.change_password", "account.sign_out")
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -49,6 +51,7 @@ class SignedIn:
     nip: str | None
     unit: str | None
     token: str
+    must_change_password: bool = False
 
     def has(self, *roles: str) -> bool:
         """True when the user holds one of `roles`."""
@@ -79,6 +82,7 @@ def current_user() -> SignedIn | None:
                 account.nip,
                 account.unit,
                 session["token"],
+                bool(account.must_change_password),
             )
     if user is None and session.get("token"):
         g.session_ended = True
@@ -108,6 +112,11 @@ def signed_in(*roles: str) -> Callable:
                 ended = "1" if g.get("session_ended") else None
                 return redirect(
                     url_for("account.sign_in", next=request.full_path.rstrip("?"), ended=ended)
+                )
+            if user.must_change_password and request.endpoint not in PASSWORD_PAGES:
+                # An admin chose this password: nothing else until the user has their own.
+                return redirect(
+                    url_for("account.change_password", next=request.full_path.rstrip("?"))
                 )
             if roles and not user.has(*roles):
                 from gateway.web.render import forbidden

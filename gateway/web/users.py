@@ -62,7 +62,15 @@ def new():
         if not errors:
             try:
                 with transaction() as uow:
-                    create_user(uow, form["username"], form["password"], roles, nip, unit)
+                    create_user(
+                        uow,
+                        form["username"],
+                        form["password"],
+                        roles,
+                        nip,
+                        unit,
+                        must_change_password=True,
+                    )
             except InvalidUser as exc:
                 errors = {exc.field: exc.reason}
             else:

@@ -18,6 +18,7 @@ from services.appraisal.schemas import (
     FinalizationSchema,
     ObjectionCreateSchema,
     ObjectionDecisionSchema,
+    ObjectionQuerySchema,
     ObjectionSchema,
     PeriodCreateSchema,
     PeriodSchema,
@@ -156,6 +157,16 @@ class ObjectionFilingView(MethodView):
         _check_path(nip=nip)
         with transaction() as uow:
             return objections.file(uow, nip, year, values["reason"])
+
+
+@objection_bp.route("")
+class ObjectionsView(MethodView):
+    @roles_required(*ROLES)
+    @objection_bp.arguments(ObjectionQuerySchema, location="query")
+    @objection_bp.response(200, ObjectionSchema(many=True))
+    def get(self, query: dict):
+        """The caller's objections (`scope=mine`) or those they decide (`scope=decide`)."""
+        return objections.listing(reader(), query["scope"])
 
 
 @objection_bp.route("/<int:objection_id>")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from chassis.domain import ConflictError, NotAllowed
 from chassis.uow import UnitOfWork, get_or_refuse
 from services.appraisal import access, ratings, rules
-from services.appraisal.models import Objection
+from services.appraisal.models import Appraisal, Employee, Objection
 
 
 def get(session: Session, objection_id: int, *, for_update: bool = False) -> Objection:
@@ -65,6 +65,25 @@ def read(uow: UnitOfWork, objection_id: int) -> Objection:
         principal, access.employee(session, objection.nip), [appraisal.appraiser_nip, superior]
     )
     return objection
+
+
+def listing(uow: UnitOfWork, scope: str) -> list[Objection]:
+    """The caller's own objections (`mine`), or those they decide (`decide`: objections to
+    ratings by the appraisers they supervise on the roster), newest first."""
+    principal = uow.require_actor()
+    if principal.nip is None:
+        return []
+    query = select(Objection)
+    if scope == "decide":
+        if "supervisor" not in principal.roles:
+            return []
+        appraisers = select(Employee.nip).where(Employee.supervisor_nip == principal.nip)
+        query = query.join(Appraisal, Appraisal.id == Objection.appraisal_id).where(
+            Appraisal.appraiser_nip.in_(appraisers)
+        )
+    else:
+        query = query.where(Objection.nip == principal.nip)
+    return list(uow.session.scalars(query.order_by(Objection.filed_at.desc()).limit(500)))
 
 
 def decide(uow: UnitOfWork, objection_id: int, values: Mapping[str, Any]) -> Objection:

@@ -240,3 +240,13 @@ class ObjectionSchema(ma.Schema):
     decision_reason = ma.fields.String(allow_none=True)
     previous_predikat = ma.fields.String(required=True)
     new_predikat = ma.fields.String(allow_none=True)
+
+
+class ObjectionQuerySchema(ma.Schema):
+    """Whose objections: the caller's own, or those the caller decides."""
+
+    scope = ma.fields.String(
+        load_default="mine",
+        validate=ma.validate.OneOf(("mine", "decide")),
+        metadata={"description": "mine (filed by the caller) or decide (the caller decides)"},
+    )

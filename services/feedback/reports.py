@@ -257,7 +257,16 @@ def similar(uow: UnitOfWork, unit: str, category: str) -> list[dict[str, Any]]:
     """Open public reports of the same unit and category, newest first (offered before a new
     report, as FixMyStreet does, so the same pothole is not reported twenty times)."""
     rows = uow.session.execute(
-        select(Report.tracking_number, Report.title, Report.status, Report.received_at)
+        select(
+            Report.tracking_number,
+            Report.title,
+            Report.status,
+            Report.received_at,
+            Report.employee_nip,
+            ReporterContact.name,
+            ReporterContact.handle,
+        )
+        .outerjoin(ReporterContact, ReporterContact.report_id == Report.id)
         .where(
             Report.unit == unit,
             Report.category == category,
@@ -268,7 +277,26 @@ def similar(uow: UnitOfWork, unit: str, category: str) -> list[dict[str, Any]]:
         .order_by(Report.id.desc())
         .limit(SIMILAR_LIMIT)
     ).all()
-    return [row._asdict() for row in rows]
+    nips = {r.employee_nip for r in rows if r.employee_nip}
+    employees: dict[str, str] = {}
+    if nips:
+        found = uow.session.execute(
+            select(Employee.nip, Employee.name).where(Employee.nip.in_(nips))
+        )
+        employees = {nip: name for nip, name in found}
+    # The titles are public, as on the public list: redacted the same way (contacts, long
+    # numbers such as NIK, the named employee's and the reporter's own names).
+    return [
+        {
+            "tracking_number": r.tracking_number,
+            "title": rules.redact(
+                r.title, [v for v in (employees.get(r.employee_nip), r.name, r.handle) if v]
+            ),
+            "status": r.status,
+            "received_at": r.received_at,
+        }
+        for r in rows
+    ]
 
 
 def directory(uow: UnitOfWork, unit: str | None, name: str | None) -> dict[str, Any]:

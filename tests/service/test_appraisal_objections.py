@@ -157,3 +157,19 @@ def test_who_reads_an_objection(org, who, status):
     }[who]
     response = org.call("GET", f"/objections/{filed.json['id']}", headers)
     assert response.status_code == status
+
+
+def test_the_employee_lists_their_objections_and_the_superior_those_to_decide(org):
+    filed = file(org)
+    assert filed.status_code == 201, filed.json
+
+    mine = org.call("GET", "/objections", org.as_(org.objector, "employee"))
+    to_decide = org.call("GET", "/objections?scope=decide", org.as_(org.superior))
+    appraiser = org.call("GET", "/objections?scope=decide", org.as_(org.sup_a))
+    colleague = org.call("GET", "/objections", org.as_(org.staff_a[0], "employee"))
+    bad = org.call("GET", "/objections?scope=all", org.as_(org.superior))
+
+    assert [o["id"] for o in mine.json] == [filed.json["id"]]
+    assert [o["id"] for o in to_decide.json] == [filed.json["id"]]
+    assert appraiser.json == [] and colleague.json == []
+    assert bad.status_code == 422

@@ -286,6 +286,24 @@ def test_similar_reports_are_offered_and_a_merged_citizen_follows_the_survivor(f
     assert again.status_code == 409
 
 
+def test_similar_reports_show_titles_redacted_as_the_public_list_does(feedback, employee_events):
+    feedback.staff(employee_events, (8, "Rahmat Hidayat", UNIT))
+    feedback.submit(
+        title="Rahmat Hidayat minta uang, NIK 8201014503970001, hubungi 0812-3456-7890",
+        subject="EMPLOYEE",
+        employee_name="Rahmat Hidayat",
+        name="Nurlaila",
+    )
+    feedback.submit(title="Nurlaila menunggu izin", name="Nurlaila")
+
+    similar = feedback.client.get(f"/public/reports/similar?unit={UNIT}&category=Perizinan")
+
+    titles = " ".join(r["title"] for r in similar.get_json())
+    assert "Rahmat" not in titles and "8201014503970001" not in titles
+    assert "0812" not in titles and "Nurlaila" not in titles
+    assert "minta uang" in titles and "menunggu izin" in titles
+
+
 def test_the_public_list_is_redacted_filtered_and_paged_by_keyset(feedback, employee_events):
     feedback.staff(employee_events, (7, "Budi Santoso", UNIT))
     feedback.submit(
