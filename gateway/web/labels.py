@@ -130,7 +130,6 @@ LABELS: dict[str, str] = {
     "ANONYMOUS": N_("Anonim"),
     "RECEIVED": N_("Diterima"),
     "VERIFIED": N_("Diverifikasi"),
-    "REJECTED": N_("Ditolak"),
     "FORWARDED": N_("Dialihkan"),
     "DISPOSITIONED": N_("Didisposisikan"),
     "IN_FOLLOW_UP": N_("Ditindaklanjuti"),
