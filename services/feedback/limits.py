@@ -24,9 +24,10 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from limits import parse_many
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from chassis import fastpaths
 from chassis.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,9 @@ class WriteLimiter:
 
     def __init__(self, limit: str) -> None:
         self.limits = sorted(parse_many(limit))
-        self.strategy = FixedWindowRateLimiter(MemoryStorage())
+        self.strategy = FixedWindowRateLimiter(
+            storage_from_string(fastpaths.rate_limit_storage_uri("memory://"))
+        )
         self.message = (
             f"Too many submissions from this client (limit: {limit}); wait and try again."
         )
