@@ -26,6 +26,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
+from chassis.config import env
+
 # Stable constraint names, so that Alembic can alter them later (SQLite batch mode needs names).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -177,7 +179,10 @@ class Database:
 
     def init_app(self, app: Flask, url: str | None = None) -> None:
         """Create the engine for `app` from its settings (or `url`)."""
-        engine = make_engine(url or app.config["SETTINGS"].database_url)
+        # As many pooled connections as the worker has threads: beyond the pool, a busy thread
+        # would open and close a connection (a new server backend) per request.
+        threads = env("WEB_THREADS")
+        engine = make_engine(url or app.config["SETTINGS"].database_url, pool_size=max(5, threads))
         app.extensions["db"] = _AppDatabase(engine, sessionmaker(engine, expire_on_commit=False))
         app.teardown_appcontext(_close_request_session)
 
