@@ -71,7 +71,7 @@ def client_main(port: int, connections: int, seconds: float, start_at: float, ou
     def worker(seed: int) -> None:
         rng = random.Random(seed)
         # http.client on one kept-alive connection: the load's own CPU shares the 2 cores with
-        # the processes measured (urllib3's layers cost about twice as much per call).
+        # the processes measured (urllib3's layers cost about half as much again per call).
         connection = http.client.HTTPConnection("127.0.0.1", port)
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         mine: list[float] = []
