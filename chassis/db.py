@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -21,8 +22,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
+
+from chassis.config import env
 
 # Stable constraint names, so that Alembic can alter them later (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -80,7 +84,38 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         # A read-only probe can ask for a deferred BEGIN with execution_options(sqlite_deferred=1).
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before use (a restarted server or a
+# dropped link is then noticed and the connection replaced). SQLAlchemy's pool_pre_ping pings
+# on every checkout: a round trip and as much CPU as a small request's own statement.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only after PING_AFTER_IDLE_SECONDS of rest.
+
+    A failed ping raises DisconnectionError, on which the pool replaces the connection and
+    retries the checkout (SQLAlchemy's documented pessimistic handling). A connection that
+    breaks while busy is noticed by its error: SQLAlchemy then invalidates the whole pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _rested_since(_dbapi_connection, record) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        since = record.info.pop("checked_in", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"pooled connection failed its ping: {error}") from error
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -144,7 +179,10 @@ class Database:
 
     def init_app(self, app: Flask, url: str | None = None) -> None:
         """Create the engine for `app` from its settings (or `url`)."""
-        engine = make_engine(url or app.config["SETTINGS"].database_url)
+        # As many pooled connections as the worker has threads: beyond the pool, a busy thread
+        # would open and close a connection (a new server backend) per request.
+        threads = env("WEB_THREADS")
+        engine = make_engine(url or app.config["SETTINGS"].database_url, pool_size=max(5, threads))
         app.extensions["db"] = _AppDatabase(engine, sessionmaker(engine, expire_on_commit=False))
         app.teardown_appcontext(_close_request_session)
 

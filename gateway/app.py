@@ -12,6 +12,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from chassis import fastpaths
 from chassis.auth import Auth, sign_token
 from chassis.config import Settings
 from chassis.db import Database
@@ -133,7 +134,7 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
     """Per-client limits on logins and on calls without a token (Flask-Limiter)."""
     limiter = Limiter(
         key_func=lambda: core.client_address(request.environ),
-        storage_uri=settings.ratelimit_storage_uri,
+        storage_uri=fastpaths.rate_limit_storage_uri(settings.ratelimit_storage_uri),
         headers_enabled=True,
         key_prefix=RATELIMIT_KEY_PREFIX,
     )

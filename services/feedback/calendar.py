@@ -42,16 +42,18 @@ def national_holidays(uow: UnitOfWork, year: int) -> dict[date, str]:
 
 
 # Every report reads the calendar, which changes a few times a year: each process keeps it for
-# a minute (keyed by database). A change is seen at once by the process that made it and
+# a minute (keyed by engine). A change is seen at once by the process that made it and
 # within CACHE_SECONDS by the others: a clock started in that minute may miss one extra day off.
 CACHE_SECONDS = 60.0
-_cache: dict[tuple[str, tuple[int, ...]], tuple[float, WorkCalendar]] = {}
+_cache: dict[tuple[Any, tuple[int, ...]], tuple[float, WorkCalendar]] = {}
 
 
 def load(uow: UnitOfWork, *years: int) -> WorkCalendar:
     """The calendar of `years` (and the next, so a clock may run into it) with admins' changes."""
     span = sorted({y for year in years for y in (year, year + 1)})
-    key = (str(uow.session.get_bind().url), tuple(span))
+    # The engine itself (hashed by identity, kept alive by the entry): rendering its URL as text
+    # for the key cost more than the lookup.
+    key = (uow.session.get_bind(), tuple(span))
     cached = _cache.get(key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]

@@ -60,7 +60,7 @@ class PublicReports(MethodView):
         """Public reports, newest first (PUBLIC privacy only, names and contacts redacted)."""
         return listing.public_list(reader(), **args)
 
-    @public.arguments(s.SubmitSchema)
+    @public.arguments(s.SubmitSchema())  # one instance: webargs would make one per request
     @public.response(201, s.SubmittedSchema)
     def post(self, data):
         """Send a report; the answer holds the tracking number and the secret, shown once."""

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from chassis.domain import ConflictError, Invalid, NotFoundError
 from chassis.uow import UnitOfWork
-from services.feedback import calendar, rules
+from services.feedback import calendar, intake, rules
 from services.feedback.models import Employee
-from services.feedback.tables import Report, ReporterContact, ReportStep
+from services.feedback.tables import Report, ReportStep
 
 CITIZEN = "citizen"  # the actor of a citizen's steps: reporters have no accounts
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -32,7 +32,9 @@ def hash_secret(secret: str) -> str:
 
 def new_tracking_number(now: datetime) -> str:
     """`LPR-<year>-<8 random characters>`: unguessable, so numbers do not reveal volumes."""
-    code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    # One read of the system's randomness for all 8 characters (secrets.choice reads once per
+    # character); 32 characters divide 256, so `byte % 32` picks each one uniformly.
+    code = "".join(TRACKING_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))
     return f"LPR-{rules.wit_date(now).year}-{code}"
 
 
@@ -59,18 +61,19 @@ def submit(uow: UnitOfWork, data: Mapping[str, Any], now: datetime) -> dict[str,
     secret = secrets.token_urlsafe(SECRET_BYTES)
     report = new_report(uow, data, now, secret_hash=hash_secret(secret))
     return {
-        "tracking_number": report.tracking_number,
+        "tracking_number": report["tracking_number"],
         "secret": secret,
-        "status": report.status,
-        "received_at": report.received_at,
-        "verify_due_on": report.due_on,
+        "status": report["status"],
+        "received_at": report["received_at"],
+        "verify_due_on": report["due_on"],
     }
 
 
 def new_report(
     uow: UnitOfWork, data: Mapping[str, Any], now: datetime, *, secret_hash: str
-) -> Report:
-    """A RECEIVED report from validated `data` (web form or a social-media import)."""
+) -> dict[str, Any]:
+    """Store a RECEIVED report from validated `data` (web form or a social-media import); its
+    stored columns (`intake.REPORT_KEYS`) as a dict."""
     privacy = data["privacy"]
     contact = {k: data.get(k) for k in ("name", "email", "phone", "handle") if data.get(k)}
     if privacy == "ANONYMOUS" and contact:
@@ -88,39 +91,44 @@ def new_report(
     if subject == "SERVICE" and not data.get("service_name"):
         raise Invalid.field("service_name", "Name the public service.")
     incident = data.get("incident_date")
-    if incident is not None and incident > rules.wit_date(now):
-        raise Invalid.field("incident_date", "The incident cannot be in the future.")
     today = rules.wit_date(now)
+    if incident is not None and incident > today:
+        raise Invalid.field("incident_date", "The incident cannot be in the future.")
     work = calendar.load(uow, today.year)
-    report = Report(
-        tracking_number=new_tracking_number(now),
-        secret_hash=secret_hash,
-        kind=data["kind"],
-        subject=subject,
-        unit=unit,
-        service_name=data.get("service_name") if subject == "SERVICE" else None,
-        employee_nip=nip,
-        category=data["category"],
-        title=data["title"],
-        body=data["body"],
-        place=data.get("place"),
-        incident_date=incident,
-        privacy=privacy,
-        channel=data.get("channel", "WEB"),
-        post_url=data.get("post_url"),
-        status="RECEIVED",
-        received_at=now,
-        stage_started_on=today,
-        due_on=rules.due_on(work, today, rules.VERIFY_WORKING_DAYS, 0),
-        paused_days=0,
-        reopens=0,
-        updated_at=now,
-    )
-    uow.session.add(report)
-    uow.flush()
-    if contact:
-        uow.session.add(ReporterContact(report_id=report.id, **contact))
-    add_step(uow, report, "submit", None, "RECEIVED", None, now, actor=CITIZEN)
+    report = {
+        "tracking_number": new_tracking_number(now),
+        "secret_hash": secret_hash,
+        "kind": data["kind"],
+        "subject": subject,
+        "unit": unit,
+        "service_name": data.get("service_name") if subject == "SERVICE" else None,
+        "employee_nip": nip,
+        "category": data["category"],
+        "title": data["title"],
+        "body": data["body"],
+        "place": data.get("place"),
+        "incident_date": incident,
+        "privacy": privacy,
+        "channel": data.get("channel", "WEB"),
+        "post_url": data.get("post_url"),
+        "status": "RECEIVED",
+        "received_at": now,
+        "stage_started_on": today,
+        "due_on": rules.due_on(work, today, rules.VERIFY_WORKING_DAYS, 0),
+        "paused_days": 0,
+        "reopens": 0,
+        "updated_at": now,
+    }
+    step = {
+        "at": now,
+        "actor": CITIZEN,
+        "action": "submit",
+        "from_status": None,
+        "to_status": "RECEIVED",
+        "note": None,
+        "public": True,
+    }
+    intake.insert_report(uow, report, contact, step)
     return report
 
 

@@ -110,7 +110,7 @@ def import_posts(
                 continue
             data = _report_data(channel, row)
             report = reports.new_report(uow, data, now, secret_hash=_unusable_secret())
-            created.append(report.tracking_number)
+            created.append(report["tracking_number"])
     except IntegrityError:
         # Another import of the same posts committed first: nothing of this one is kept.
         raise ConflictError("These posts are being imported by someone else; try again.") from None

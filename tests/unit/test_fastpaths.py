@@ -102,3 +102,28 @@ def test_the_driver_insert_bypasses_sqlalchemy_only_when_on(
     with engine.connect() as connection:
         assert connection.execute(table.select()).all() == [(1, "x")]
     assert len([sql for sql in executed if sql.startswith("INSERT")]) == through_sqlalchemy
+
+
+def test_limits_still_has_the_memory_storage_internals_the_swept_storage_replaces():
+    from limits.storage import MemoryStorage
+
+    missing = [name for name in fastpaths.MEMORY_STORAGE_HOOKS if not hasattr(MemoryStorage, name)]
+    assert not missing, f"limits no longer has {missing}: adapt SweptMemoryStorage"
+
+
+def test_swept_memory_counters_limit_and_expire(monkeypatch):
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    monkeypatch.setenv("SOFIFI_FASTPATHS", "on")
+    storage = storage_from_string(fastpaths.rate_limit_storage_uri("memory://"))
+    assert isinstance(storage, fastpaths.SweptMemoryStorage)
+    limiter, item = FixedWindowRateLimiter(storage), parse("2/second")
+    assert [limiter.hit(item, "client") for _ in range(3)] == [True, True, False]
+    storage.expirations["client-key"] = 0.0  # an expired counter goes at the next sweep
+    storage._MemoryStorage__expire_events()
+    assert "client-key" not in storage.expirations
+    monkeypatch.setenv("SOFIFI_FASTPATHS", "off")
+    assert fastpaths.rate_limit_storage_uri("memory://") == "memory://"
+    assert fastpaths.rate_limit_storage_uri("redis://r:6379") == "redis://r:6379"
