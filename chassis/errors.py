@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from chassis.domain import ConflictError, DomainError, Invalid, NotAllowed, NotFoundError
@@ -152,6 +153,19 @@ def register_error_handlers(app: Flask) -> None:
         return domain_error_response(exc)
 
     app.register_error_handler(HTTPException, handle_http_exception)
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError) -> Response:
+        # The database unreachable, or a connection it dropped (a restart, a failover, SQLite
+        # busy): the pool replaces the connection and the client may retry. Other database
+        # errors are internal ones.
+        if exc.connection_invalidated or isinstance(exc, OperationalError):
+            log.warning("database connection lost; answered 503")
+            return error_response(
+                503, "The database is not reachable; try again.", headers={"Retry-After": "1"}
+            )
+        log.exception("unhandled database error")
+        return error_response(500, "Internal error; the request id identifies it in the logs.")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
