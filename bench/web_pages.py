@@ -233,7 +233,7 @@ def gateway_pids(session: int) -> list[int]:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[3]) == session and b"gateway.app:create_app()" in command:
+        if int(fields[3]) == session and b"create_app('gateway')" in command:
             found.append(int(entry.name))
     return found
 
