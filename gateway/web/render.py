@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,8 +11,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import Flask, render_template
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from gateway.calls import Reply
 
@@ -103,7 +107,42 @@ def init_formats(app: Flask) -> None:
             for endpoint, text, roles in app.extensions["web_nav"]
             if user is not None and (not roles or user.has(*roles))
         ]
-        return {"user": user, "nav": nav, "locale": str(get_locale())}
+        translations = get_translations()
+        return {
+            "user": user,
+            "nav": nav,
+            "locale": str(get_locale()),
+            # The page's texts from this request's catalogue, looked up once per page rather
+            # than through Flask-Babel's context on each of a page's dozens of texts.
+            "gettext": _page_gettext(translations.ugettext),
+            "ngettext": _page_ngettext(translations.ungettext),
+        }
+
+
+def _page_gettext(lookup: Callable[[str], str]) -> Callable[..., str]:
+    """`_()` in templates, as Jinja's new-style gettext: autoescaped, `%(name)s` filled in."""
+
+    @pass_context
+    def gettext(context: Context, text: str, /, **variables: Any) -> str:
+        found = lookup(text)
+        # The catalogue's own text is markup; `%` escapes the variables (as Jinja does).
+        return (Markup(found) if context.eval_ctx.autoescape else found) % variables  # noqa: S704
+
+    return gettext
+
+
+def _page_ngettext(lookup: Callable[[str, str, int], str]) -> Callable[..., str]:
+    """`ngettext()` in templates, as Jinja's new-style one (`num` filled in too)."""
+
+    @pass_context
+    def ngettext(
+        context: Context, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", num)
+        found = lookup(singular, plural, num)
+        return (Markup(found) if context.eval_ctx.autoescape else found) % variables  # noqa: S704
+
+    return ngettext
 
 
 def _in_web_request() -> bool:
