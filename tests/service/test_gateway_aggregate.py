@@ -7,6 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from gateway.aggregate import Aggregator
+from gateway.calls import get_all
 from tests.service.gateway_support import closed_port_url, serve, sleeping_app
 
 
@@ -80,3 +81,28 @@ def test_connections_are_kept_between_views():
         thread.join()
 
     assert KeepAlive.connections == 1
+
+
+def test_a_page_gets_several_services_at_once_as_replies(web_gateway):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        app = web_gateway({"recruitment": f"http://127.0.0.1:{server.server_port}"})
+        with app.test_request_context():
+            replies = get_all(
+                "a-token",
+                {
+                    "roster": ("recruitment", "employees", {"unit": "BKD", "q": ""}),
+                    "needs": ("training", "needs", None),
+                    "nowhere": ("no-such-service", "x", None),
+                },
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+    assert list(replies) == ["roster", "needs", "nowhere"]
+    assert replies["roster"].ok and replies["roster"].data == {"path": "/employees?unit=BKD"}
+    assert replies["needs"].status == 502 and replies["nowhere"].status == 502
