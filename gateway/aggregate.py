@@ -63,6 +63,8 @@ class _Call:
     target: str
     connection: http.client.HTTPConnection | None = None
     reused: bool = False
+    # True while the connect is in progress (waiting to be writable), False once sent.
+    connecting: bool = False
     part: Part | None = field(default=None, repr=False)
 
 
@@ -90,9 +92,10 @@ class Aggregator:
                 remaining = deadline - time.perf_counter()
                 if remaining <= 0:
                     break
-                for key, events in selector.select(remaining):
+                for key, _events in selector.select(remaining):
                     selector.unregister(key.fileobj)
-                    if events & selectors.EVENT_WRITE:
+                    # By the call's own phase: a hang-up reports both events.
+                    if key.data.connecting:
                         self._connected(key.data, selector, sent, started, deadline)
                     else:
                         self._read(key.data, selector, sent, started, deadline)
@@ -141,6 +144,7 @@ class Aggregator:
             return
         flight.connection = http.client.HTTPConnection(host, port, timeout=self.part_timeout)
         flight.connection.sock = sock
+        flight.connecting = True
         selector.register(sock, selectors.EVENT_WRITE, flight)
 
     def _connected(
@@ -152,6 +156,7 @@ class Aggregator:
         deadline: float,
     ) -> None:
         """The connect finished: refused (down) or ready to send."""
+        flight.connecting = False
         sock = flight.connection.sock  # type: ignore[union-attr]
         code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if code:

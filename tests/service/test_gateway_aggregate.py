@@ -106,3 +106,28 @@ def test_a_page_gets_several_services_at_once_as_replies(web_gateway):
     assert list(replies) == ["roster", "needs", "nowhere"]
     assert replies["roster"].ok and replies["roster"].data == {"path": "/employees?unit=BKD"}
     assert replies["needs"].status == 502 and replies["nowhere"].status == 502
+
+
+def test_a_kept_connection_the_service_closed_is_replaced(monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    KeepAlive.connections = 0
+    monkeypatch.setattr(KeepAlive, "timeout", 0.2)  # the service drops idle connections
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/one"
+        aggregator = Aggregator(part_timeout=2.0)
+        assert aggregator.get_json({"one": url})["one"].ok
+        time.sleep(0.5)
+        assert aggregator.get_json({"one": url})["one"].ok  # noticed before use
+        time.sleep(0.5)
+        # Not noticed (closed just as it is taken): the call fails on it and is sent again.
+        monkeypatch.setattr("gateway.aggregate._stale", lambda sock: False)
+        assert aggregator.get_json({"one": url})["one"].ok
+        aggregator.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+    assert KeepAlive.connections == 3
