@@ -222,9 +222,10 @@ def page_load(platform, nips: dict[str, str], clients: int, rounds: int) -> dict
     }
 
 
-def gateway_pids(session: int) -> list[int]:
-    """The gateway's gunicorn processes of the platform started in session `session`."""
-    found = []
+def gateway_pids(platform_pid: int) -> list[int]:
+    """The gateway's gunicorn processes (master and workers) of the platform `platform_pid`."""
+    # `sofifi run` starts each web process in a session of its own: found by parentage.
+    gunicorns: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -233,9 +234,10 @@ def gateway_pids(session: int) -> list[int]:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[3]) == session and b"gateway.app:create_app()" in command:
-            found.append(int(entry.name))
-    return found
+        if b"create_app('gateway')" in command:
+            gunicorns[int(entry.name)] = int(fields[1])
+    masters = {pid for pid, parent in gunicorns.items() if parent == platform_pid}
+    return [pid for pid, parent in gunicorns.items() if pid in masters or parent in masters]
 
 
 def free_port() -> int:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import urllib3
 from flask import Flask, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,10 +25,6 @@ from gateway.upstream import Upstream
 from gateway.web import init_web
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# Parallel backend calls of combined views (five per view; a few views at once per process).
-AGGREGATE_THREADS = 16
-# Keep-alive connections of the combined views kept per service (see also gateway.upstream).
-POOL_SIZE = 16
 MAX_BODY_BYTES = 10 * 1024 * 1024
 RATELIMIT_KEY_PREFIX = "sofifi-gateway"
 
@@ -58,16 +52,10 @@ def create_app(
     Auth().init_app(app)
     engine = Database.state(app).engine
     Health.add_check(app, "database", lambda: database_check(engine))
-    # Room for every service's pool, so that none is ever evicted (the proxy keeps references).
-    pool = urllib3.PoolManager(
-        num_pools=2 * len(settings.service_urls), maxsize=POOL_SIZE, block=False, retries=False
-    )
-    executor = ThreadPoolExecutor(AGGREGATE_THREADS, thread_name_prefix="gateway-aggregate")
     state = GatewayState(
         settings=settings,
-        pool=pool,
         upstreams={name: Upstream.of(url) for name, url in settings.service_urls.items()},
-        aggregator=Aggregator(pool, executor, settings.gateway_part_timeout),
+        aggregator=Aggregator(settings.gateway_part_timeout),
         tokens=VerifiedTokens(
             app.extensions["auth"],
             revocations=RevocationList(Database.state(app).session_factory),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -85,3 +86,38 @@ def call(
     except ValueError:
         data = None
     return Reply(answer.status, data, answer.body, kind)
+
+
+def get_all(
+    token: str | None, requests: Mapping[str, tuple[str, str, dict[str, Any] | None]]
+) -> dict[str, Reply]:
+    """Several GETs at once, `name -> (service, path, query)`, each answered as `call` would.
+
+    For a page that needs more than one service: the calls run together (gateway.aggregate:
+    from this thread, no pool), so the page waits about as long as the slowest of them, each
+    within GATEWAY_PART_TIMEOUT. A failed call is a 502 (down) or 504 (timeout) Reply; the
+    replies carry the parsed JSON only (`body` is empty).
+    """
+    state = gateway_state()
+    urls: dict[str, str] = {}
+    replies: dict[str, Reply] = {}
+    for name, (service, path, query) in requests.items():
+        upstream = state.upstreams.get(service)
+        if upstream is None:
+            replies[name] = Reply(502, None)
+            continue
+        target = f"{upstream.base_path}/{quote(path.lstrip('/'), safe=PATH_SAFE)}"
+        params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+        if params:
+            target += "?" + urlencode(params, doseq=True)
+        urls[name] = f"http://{upstream.host}:{upstream.port}{target}"
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    parts = state.aggregator.get_json(urls, headers) if urls else {}
+    for name, part in parts.items():
+        if part.http_status is None:
+            replies[name] = Reply(504 if part.status == "timeout" else 502, None)
+        else:
+            replies[name] = Reply(part.http_status, part.data)
+    return {name: replies[name] for name in requests}

@@ -139,9 +139,18 @@ def _url(service: str, path: str, **query: Any) -> str:
 
 
 def may_see_dossier(
-    nip: str, username: str, roles: tuple[str, ...], own_nip: str | None, headers: dict[str, str]
+    nip: str,
+    username: str,
+    roles: tuple[str, ...],
+    own_nip: str | None,
+    headers: dict[str, str],
+    profiles: dict[str, Part] | None = None,
 ) -> bool:
-    """The employee themself, an admin, or someone up the employee's supervisor chain."""
+    """The employee themself, an admin, or someone up the employee's supervisor chain.
+
+    The roster records read on the way are put in `profiles` (by NIP), so that the dossier
+    does not read the employee's own record a second time.
+    """
     if "admin" in roles or (own_nip and own_nip == nip):
         return True
     if not own_nip or "supervisor" not in roles:
@@ -152,6 +161,8 @@ def may_see_dossier(
         part = aggregator.get_json(
             {"profile": _url("recruitment", f"employees/{quote(current)}")}, headers
         )["profile"]
+        if profiles is not None:
+            profiles[current] = part
         if part.http_status == 404:
             return False
         if not part.ok:
@@ -166,18 +177,30 @@ def may_see_dossier(
     return False
 
 
-def dossier(nip: str, year: int, caller: str, headers: dict[str, str]) -> Combined:
-    """Profile, appraisals, training needs and award eligibility of `nip`, in parallel."""
+def dossier(
+    nip: str,
+    year: int,
+    caller: str,
+    headers: dict[str, str],
+    profiles: dict[str, Part] | None = None,
+) -> Combined:
+    """Profile, appraisals, training needs and award eligibility of `nip`, in parallel.
+
+    A usable profile already read (by the access check, in `profiles`) is not read again.
+    """
     started = time.perf_counter()
-    parts = gateway_state().aggregator.get_json(
-        {
-            "profile": _url("recruitment", f"employees/{nip}"),
-            "appraisals": _url("appraisal", "appraisals", nip=nip),
-            "needs": _url("training", "needs", nip=nip, page_size=100),
-            "eligibility": _url("awards", f"eligibility/{year}/{nip}"),
-        },
-        headers,
-    )
+    known = (profiles or {}).get(nip)
+    calls = {
+        "profile": _url("recruitment", f"employees/{nip}"),
+        "appraisals": _url("appraisal", "appraisals", nip=nip),
+        "needs": _url("training", "needs", nip=nip, page_size=100),
+        "eligibility": _url("awards", f"eligibility/{year}/{nip}"),
+    }
+    if known is not None and known.ok:
+        del calls["profile"]
+    parts = gateway_state().aggregator.get_json(calls, headers)
+    if known is not None and known.ok:
+        parts = {"profile": known, **parts}
     # No decision yet is an answer, not a missing part.
     empty = {name for name, part in parts.items() if part.http_status == 404 and name != "profile"}
     return Combined(nip, year, parts, empty, round((time.perf_counter() - started) * 1000, 2))
@@ -238,9 +261,13 @@ def dossier_api(query: dict, nip: str):
     if problem := nip_problem(nip):
         raise Unprocessable.field("nip", problem, "path")
     headers = service_headers(principal.username)
-    if not may_see_dossier(nip, principal.username, principal.roles, principal.nip, headers):
+    profiles: dict[str, Part] = {}
+    if not may_see_dossier(
+        nip, principal.username, principal.roles, principal.nip, headers, profiles
+    ):
         raise Forbidden("Only the employee, their supervisors and admins see a dossier.")
-    return dossier(nip, query.get("year") or this_year(), principal.username, headers).as_json()
+    year = query.get("year") or this_year()
+    return dossier(nip, year, principal.username, headers, profiles).as_json()
 
 
 @blp.route("/units/<unit>/dashboard")

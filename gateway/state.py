@@ -1,4 +1,4 @@
-"""What the gateway's factory makes once and its views share: settings, upstreams, executor."""
+"""What the gateway's factory makes once and its views share: settings, upstreams, aggregator."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jwt
-import urllib3
 from flask import current_app
 from flask_smorest import Api
 
@@ -68,7 +67,6 @@ class GatewayState:
     """The gateway's long-lived objects, made in `create_app` (nothing at import)."""
 
     settings: Settings
-    pool: urllib3.PoolManager
     upstreams: dict[str, Upstream]
     aggregator: Aggregator
     tokens: VerifiedTokens

@@ -54,6 +54,10 @@ def init_web(app: Flask, state: GatewayState) -> None:
         # The session ends with the token it holds (checked on every page against its expiry);
         # the cookie outlives it a little so that the page can say the session has ended.
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=state.settings.jwt_ttl_seconds + 300),
+        # So the cookie is written only when the session changes (sign-in, a form's CSRF token,
+        # the language), not signed and compressed again on every page: its lifetime is the
+        # token's, which a page view does not extend either.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # CSRF is checked by the web blueprints only: the API takes bearer tokens, not cookies.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,

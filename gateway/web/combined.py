@@ -51,8 +51,11 @@ def dossier_page(nip: str):
             "refused.html", title=_("Tidak ditemukan"), message=_("NIP tidak valid."), status=404
         ), 404
     headers = combined.service_headers(user.username)
+    profiles: dict[str, combined.Part] = {}
     try:
-        allowed = combined.may_see_dossier(nip, user.username, user.roles, user.nip, headers)
+        allowed = combined.may_see_dossier(
+            nip, user.username, user.roles, user.nip, headers, profiles
+        )
     except combined.CannotDecide:
         return render_template(
             "refused.html",
@@ -64,7 +67,7 @@ def dossier_page(nip: str):
         ), 503
     if not allowed:
         return forbidden()
-    view = combined.dossier(nip, _year(), user.username, headers)
+    view = combined.dossier(nip, _year(), user.username, headers, profiles)
     return render_template(
         "combined/dossier.html",
         title=_("Dosir pegawai"),

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import Flask, render_template
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from gateway.calls import Reply
 
 WIT = ZoneInfo("Asia/Jayapura")
+# Parsed once: a locale named by a string is parsed again on every number formatted.
+INDONESIAN = Locale.parse("id")
+# Texts without variables kept ready per catalogue (a bound: texts are the code's own).
+TEXTS_KEPT = 4096
 
 
 def forbidden() -> tuple[str, int]:
@@ -55,7 +65,7 @@ def tanggal(value: Any) -> str:
         value = value.astimezone(WIT).date() if value.tzinfo else value.date()
     if not isinstance(value, date):
         return "" if value is None else str(value)
-    return format_date(value, "d MMMM y", locale=str(get_locale()))
+    return format_date(value, "d MMMM y", locale=get_locale())
 
 
 def waktu(value: Any) -> str:
@@ -64,7 +74,7 @@ def waktu(value: Any) -> str:
     if not isinstance(value, datetime):
         return tanggal(value)
     local = value.astimezone(WIT) if value.tzinfo else value
-    return format_datetime(local, "d MMMM y HH.mm", locale=str(get_locale())) + " WIT"
+    return format_datetime(local, "d MMMM y HH.mm", locale=get_locale()) + " WIT"
 
 
 def angka(value: Any, digits: int = 1) -> str:
@@ -73,13 +83,15 @@ def angka(value: Any, digits: int = 1) -> str:
         return ""
     number = Decimal(str(value))
     pattern = "#,##0" if number == number.to_integral() else "#,##0." + "#" * digits
-    return format_decimal(number, format=pattern, locale="id")
+    return format_decimal(number, format=pattern, locale=INDONESIAN)
 
 
 def rupiah(value: Any) -> str:
     """Money as `Rp 1.500.000`."""
     return (
-        "" if value is None else f"Rp {format_decimal(Decimal(str(value)), '#,##0', locale='id')}"
+        ""
+        if value is None
+        else f"Rp {format_decimal(Decimal(str(value)), '#,##0', locale=INDONESIAN)}"
     )
 
 
@@ -103,7 +115,55 @@ def init_formats(app: Flask) -> None:
             for endpoint, text, roles in app.extensions["web_nav"]
             if user is not None and (not roles or user.has(*roles))
         ]
-        return {"user": user, "nav": nav, "locale": str(get_locale())}
+        translations = get_translations()
+        return {
+            "user": user,
+            "nav": nav,
+            "locale": str(get_locale()),
+            # The page's texts from this request's catalogue, looked up once per page rather
+            # than through Flask-Babel's context on each of a page's dozens of texts.
+            "gettext": _page_gettext(translations.ugettext),
+            "ngettext": _page_ngettext(translations.ungettext),
+        }
+
+
+@lru_cache(maxsize=16)
+def _page_gettext(lookup: Callable[[str], str]) -> Callable[..., str]:
+    """`_()` in templates, as Jinja's new-style gettext: autoescaped, `%(name)s` filled in.
+
+    One per catalogue (Flask-Babel keeps each locale's); texts without variables are kept
+    ready, as most of a page's texts are.
+    """
+    ready: dict[tuple[str, bool], str] = {}
+
+    @pass_context
+    def gettext(context: Context, text: str, /, **variables: Any) -> str:
+        escaped = context.eval_ctx.autoescape
+        if not variables and (text, escaped) in ready:
+            return ready[text, escaped]
+        found = lookup(text)
+        # The catalogue's own text is markup; `%` escapes the variables (as Jinja does).
+        result = (Markup(found) if escaped else found) % variables  # noqa: S704
+        if not variables and len(ready) < TEXTS_KEPT:
+            ready[text, escaped] = result
+        return result
+
+    return gettext
+
+
+@lru_cache(maxsize=16)
+def _page_ngettext(lookup: Callable[[str, str, int], str]) -> Callable[..., str]:
+    """`ngettext()` in templates, as Jinja's new-style one (`num` filled in too)."""
+
+    @pass_context
+    def ngettext(
+        context: Context, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", num)
+        found = lookup(singular, plural, num)
+        return (Markup(found) if context.eval_ctx.autoescape else found) % variables  # noqa: S704
+
+    return ngettext
 
 
 def _in_web_request() -> bool:
