@@ -16,7 +16,7 @@ from chassis.domain import ConflictError, Invalid, NotFoundError
 from chassis.uow import UnitOfWork
 from services.feedback import calendar, intake, rules
 from services.feedback.models import Employee
-from services.feedback.tables import Report, ReportStep
+from services.feedback.tables import Report, ReporterContact, ReportStep
 
 CITIZEN = "citizen"  # the actor of a citizen's steps: reporters have no accounts
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
