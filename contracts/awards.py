@@ -41,19 +41,22 @@ ELIGIBILITY_DETERMINED_V1 = EventContract(
     },
 )
 
+# The fields every version of awards.award.granted requires (a new version adds optional ones).
+GRANT_FIELDS = {
+    "grant_id": ID,
+    "nip": NIP,
+    "programme": PROGRAMME,
+    "year": YEAR,
+    "granted_on": DATE,
+    "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
+}
+
 AWARD_GRANTED_V1 = EventContract(
     type="awards.award.granted",
     version=1,
     summary="An award was granted to an employee.",
     data=record(
-        {
-            "grant_id": ID,
-            "nip": NIP,
-            "programme": PROGRAMME,
-            "year": YEAR,
-            "granted_on": DATE,
-            "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
-        },
+        GRANT_FIELDS,
         {"class": {"type": "string", "enum": ["X", "XX", "XXX"], "description": "Years"}},
     ),
     example={
@@ -79,14 +82,7 @@ AWARD_GRANTED_V2 = EventContract(
     version=2,
     summary="An award was granted to an employee (with its category and programme).",
     data=record(
-        {
-            "grant_id": ID,
-            "nip": NIP,
-            "programme": PROGRAMME,
-            "year": YEAR,
-            "granted_on": DATE,
-            "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
-        },
+        GRANT_FIELDS,
         {
             "programme_id": {
                 "type": ["string", "null"],
