@@ -19,7 +19,6 @@ import json
 import multiprocessing as mp
 import os
 import statistics
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -30,7 +29,7 @@ from sqlalchemy import Column, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
 from bench._broker import raw_broker
-from bench._env import fresh_database, fresh_vhost
+from bench._env import about_machine, fresh_database, fresh_vhost
 from chassis.bus import Event
 from chassis.config import Settings
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime, make_engine
@@ -333,13 +332,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures = measure(args, amqp_url, urls)
     return {
         "benchmark": "bus",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            # Other work on the machine skews every figure: the 1-minute load around the run.
-            "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": about_machine(load_before),
         "raw_broker": raw,
         **figures,
     }

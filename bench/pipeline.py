@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -31,7 +30,7 @@ from typing import Any
 
 from bench._appraisals import FINALIZED, finalized, seed_roster
 from bench._broker import raw_broker
-from bench._env import fresh_database, fresh_vhost
+from bench._env import about_machine, fresh_database, fresh_vhost
 from bench._nameko import run_peer
 from bench._processes import PUBLISHER, Pipeline, has_handler
 from bench._stats import cpu_seconds, lag_figures, machine_busy
@@ -152,12 +151,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         errors = pipeline.log_errors()
     return {
         "benchmark": "pipeline",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": about_machine(load_before),
         "handlers": {s: "real" if real[s] else "stand-in (inbox only)" for s in CONSUMERS},
         "writer": (
             "outbox.add per event"
