@@ -41,12 +41,11 @@ ELIGIBILITY_DETERMINED_V1 = EventContract(
     },
 )
 
+# Which award an event is about (granted or revoked).
+AWARD = {"grant_id": ID, "nip": NIP, "programme": PROGRAMME, "year": YEAR}
 # The fields every version of awards.award.granted requires (a new version adds optional ones).
 GRANT_FIELDS = {
-    "grant_id": ID,
-    "nip": NIP,
-    "programme": PROGRAMME,
-    "year": YEAR,
+    **AWARD,
     "granted_on": DATE,
     "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
 }
@@ -117,10 +116,7 @@ AWARD_REVOKED_V1 = EventContract(
     summary="A granted award was revoked (a sanction or complaint about its year came later).",
     data=record(
         {
-            "grant_id": ID,
-            "nip": NIP,
-            "programme": PROGRAMME,
-            "year": YEAR,
+            **AWARD,
             "revoked_on": DATE,
             "reason": {
                 "type": "string",
