@@ -6,8 +6,9 @@ checked out in a temporary `git worktree` (removed after) and each side runs its
 with the same workload: `--events`, one writer, `--per-transaction` events per transaction
 added with one `add_many`, no Nameko peer (each flag only where that side's bench has it).
 The rounds go before, after, before, after, ... so that a change in the machine's other work
-falls on both sides; it prints every round and, per side, the median of the sustained and
-backlog rates and the ratio after / before (JSON).
+falls on both sides; it prints every round and, per side, the medians of the sustained and
+backlog rates and of the pipeline's own CPU per event (steadier on a busy machine), and the
+ratios after / before (JSON).
 
 The same interpreter serves both sides when the revision's dependencies are a subset of this
 tree's (they only grew since issue 8); otherwise pass `--before-python` (a venv of its own).
@@ -33,6 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # The parent of the first commit of issue 8 ("Unit of work, domain refusals and the
 # framework-free principal"): the platform as it was before issue 8 began.
 BEFORE = "47000f8^"
+COMPARED = (
+    "sustained_events_per_s",
+    "backlog_events_per_s",
+    "pipeline_cpu_us_per_event",
+    "cpu_bound_events_per_s",
+)
 
 
 def git(*args: str, cwd: Path = ROOT) -> str:
@@ -96,9 +103,14 @@ def side_args(args: argparse.Namespace, flags: set[str]) -> list[str]:
 def one_round(python: str, tree: Path, argv: list[str]) -> dict[str, Any]:
     """One run of that side's bench: the figures compared."""
     figures = json.loads(run_in(python, tree, ["-m", "bench.pipeline", *argv]))
+    sustained = figures["sustained"]
     return {
-        "sustained_events_per_s": figures["sustained"]["events_per_s"],
+        "sustained_events_per_s": sustained["events_per_s"],
         "backlog_events_per_s": figures["backlog"]["events_per_s"],
+        # The pipeline's own CPU per event (its processes, databases and broker): on a busy
+        # machine a steadier measure than the rates, which other work slows.
+        "pipeline_cpu_us_per_event": sustained["cpu_us_per_event"]["pipeline"],
+        "cpu_bound_events_per_s": sustained["cpu_bound_events_per_s"],
         "lag_p99_ms": figures["lag"].get("p99_ms"),
         "load": [figures["machine"]["load_before"], figures["machine"]["load_after"]],
         "worker_log_errors": figures.get("worker_log_errors"),
@@ -108,10 +120,7 @@ def one_round(python: str, tree: Path, argv: list[str]) -> dict[str, Any]:
 def summary(rounds: list[dict[str, Any]], side: str) -> dict[str, Any]:
     """Medians of one side's rounds."""
     mine = [r for r in rounds if r["side"] == side]
-    return {
-        key: statistics.median(r[key] for r in mine)
-        for key in ("sustained_events_per_s", "backlog_events_per_s")
-    }
+    return {key: statistics.median(r[key] for r in mine) for key in COMPARED}
 
 
 def compare(args: argparse.Namespace) -> dict[str, Any]:
