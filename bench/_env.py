@@ -3,6 +3,7 @@ after), free ports, and the machine's description beside its figures."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
@@ -79,3 +80,13 @@ def free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def add_event_workload(parser: argparse.ArgumentParser) -> None:
+    """The options of the event benches (bus, pipeline): how many events, how written, how
+    many raw broker messages, and the steady rate and length of the lag measure."""
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--per-transaction", type=int, default=10)
+    parser.add_argument("--raw-messages", type=int, default=50_000)
+    parser.add_argument("--lag-rate", type=float, default=200.0)
+    parser.add_argument("--lag-seconds", type=float, default=15.0)

@@ -29,7 +29,7 @@ from sqlalchemy import Column, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
 from bench._broker import raw_broker
-from bench._env import about_machine, fresh_database, fresh_vhost
+from bench._env import about_machine, add_event_workload, fresh_database, fresh_vhost
 from chassis.bus import Event
 from chassis.config import Settings
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime, make_engine
@@ -341,11 +341,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     """Run the bus benchmark and print its figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--per-transaction", type=int, default=10)
-    parser.add_argument("--raw-messages", type=int, default=50_000)
-    parser.add_argument("--lag-rate", type=float, default=200.0)
-    parser.add_argument("--lag-seconds", type=float, default=15.0)
+    add_event_workload(parser)
     print(json.dumps(run(parser.parse_args(argv)), indent=2))
 
 
