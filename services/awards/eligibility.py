@@ -9,7 +9,7 @@ change; a repeated or older fact re-decides to the same result and publishes not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -104,8 +104,6 @@ def _pick(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
 
 def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep a substantiated complaint (one per tracking number) and decide the year it is in."""
-    store.lock(session, "employee", nip=data["nip"])
-    old = store.run(session, store.COMPLAINT, tracking_number=data["tracking_number"]).first()
     incident = data.get("incident_date")
     values = {
         "tracking_number": data["tracking_number"],
@@ -113,20 +111,13 @@ def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime)
         "substantiated_on": date.fromisoformat(data["substantiated_on"]),
         "incident_date": date.fromisoformat(incident) if incident else None,
     }
-    upsert_newer(session, store.COMPLAINTS, values, as_of)
     # A corrected complaint (same tracking number, newer) may move to another year: both count.
-    touched = {(values["nip"], rules.complaint_date(_complaint(values)).year)}
-    if old is not None:
-        store.lock(session, "employee", nip=old.nip)
-        touched.add((old.nip, rules.complaint_date(_complaint(old._mapping)).year))
-    for nip, year in sorted(touched):
-        redetermine(session, nip, year)
+    kind = (store.COMPLAINTS, store.COMPLAINT, "tracking_number", _complaint_touches)
+    _record_fact(session, kind, values, as_of)
 
 
 def record_sanction(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep a disciplinary sanction (one per sanction id) and decide every year it touches."""
-    store.lock(session, "employee", nip=data["nip"])
-    old = store.run(session, store.SANCTION, sanction_id=data["sanction_id"]).first()
     until = data.get("effective_until")
     values = {
         "sanction_id": data["sanction_id"],
@@ -136,13 +127,8 @@ def record_sanction(session: Session, data: Mapping[str, Any], as_of: datetime) 
         "effective_from": date.fromisoformat(data["effective_from"]),
         "effective_until": date.fromisoformat(until) if until else None,
     }
-    upsert_newer(session, store.SANCTIONS, values, as_of)
-    touched = _sanction_touches(session, values)
-    if old is not None:
-        store.lock(session, "employee", nip=old.nip)
-        touched |= _sanction_touches(session, old._mapping)
-    for nip, year in sorted(touched):
-        redetermine(session, nip, year)
+    kind = (store.SANCTIONS, store.SANCTION, "sanction_id", _sanction_touches)
+    _record_fact(session, kind, values, as_of)
 
 
 def record_jp(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
@@ -163,6 +149,41 @@ def record_jp(session: Session, data: Mapping[str, Any], as_of: datetime) -> Non
     for appraised in store.appraised_in(session, year):
         store.lock(session, "employee", nip=appraised)
         redetermine(session, appraised, year)
+
+
+Touches = Callable[[Session, Mapping[str, Any]], set[tuple[str, int]]]
+
+
+def _record_fact(
+    session: Session,
+    kind: tuple[Any, Any, str, Touches],
+    values: Mapping[str, Any],
+    as_of: datetime,
+) -> None:
+    """Keep a complaint or a sanction (the newest per id) and decide again the (employee, year)
+    pairs it touches, as it is now and as it was (a correction may move it elsewhere).
+
+    `kind`: its table, the statement reading one by id, the id's name, what it touches.
+    """
+    table, by_id, id_name, touches = kind
+    store.lock(session, "employee", nip=values["nip"])
+    old = store.run(session, by_id, **{id_name: values[id_name]}).first()
+    upsert_newer(session, table, dict(values), as_of)
+    touched = touches(session, values)
+    if old is not None:
+        store.lock(session, "employee", nip=old.nip)
+        touched |= touches(session, old._mapping)
+    for nip, year in sorted(touched):
+        redetermine(session, nip, year)
+
+
+def _complaint_touches(_session: Session, row: Mapping[str, Any]) -> set[tuple[str, int]]:
+    return {(row["nip"], rules.complaint_date(_complaint(row)).year)}
+
+
+def _sanction_touches(session: Session, row: Mapping[str, Any]) -> set[tuple[str, int]]:
+    years = store.run(session, store.APPRAISED_YEARS, nip=row["nip"]).scalars()
+    return {(row["nip"], year) for year in rules.sanction_years(_sanction(row), years)}
 
 
 # -- deciding -------------------------------------------------------------------------------
@@ -251,8 +272,3 @@ def _complaint(row: Mapping[str, Any]) -> rules.Complaint:
 
 def _sanction(row: Mapping[str, Any]) -> rules.Sanction:
     return rules.Sanction(row["level"], row["effective_from"], row["effective_until"])
-
-
-def _sanction_touches(session: Session, row: Mapping[str, Any]) -> set[tuple[str, int]]:
-    years = store.run(session, store.APPRAISED_YEARS, nip=row["nip"]).scalars()
-    return {(row["nip"], year) for year in rules.sanction_years(_sanction(row), years)}
