@@ -77,9 +77,9 @@ def bench_flags(python: str, tree: Path) -> set[str]:
 def run_in(python: str, tree: Path, args: list[str]) -> str:
     """Run `python args` with `tree`'s packages first on the path (not the installed ones)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run(
-        [python, *args], cwd=tree, env=env, check=True, capture_output=True, text=True
-    )
+    done = subprocess.run([python, *args], cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} in {tree} failed:\n{done.stderr[-3000:]}")
     return done.stdout
 
 
