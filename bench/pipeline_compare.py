@@ -4,7 +4,8 @@ Issue 8 must show the pipeline "before and after in one run: no slower". The oth
 checked out in a temporary `git worktree` (removed after) and each side runs its own
 `python -m bench.pipeline` (its own harness on its own code) on the same broker and PostgreSQL,
 with the same workload: `--events`, one writer, `--per-transaction` events per transaction
-added with one `add_many`, no Nameko peer (each flag only where that side's bench has it).
+added with one `add_many`, no Nameko peer (each flag only where that side's bench has it), and
+with `--stand-in` consumers that only record events in their inbox (the chassis alone).
 The rounds go before, after, before, after, ... so that a change in the machine's other work
 falls on both sides; it prints every round and, per side, the medians of the sustained and
 backlog rates and of the pipeline's own CPU per event (steadier on a busy machine), and the
@@ -97,6 +98,8 @@ def side_args(args: argparse.Namespace, flags: set[str]) -> list[str]:
         argv.append("--writers=1")
     if "--no-peer" in flags:
         argv.append("--no-peer")
+    if args.stand_in:  # both sides have it: the chassis alone, without the domain's handlers
+        argv.append("--stand-in")
     return argv
 
 
@@ -176,6 +179,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-transaction", type=int, default=10)
     parser.add_argument("--raw-messages", type=int, default=10_000)
     parser.add_argument("--lag-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--stand-in",
+        action="store_true",
+        help="consumers record events in their inbox only (the chassis without the handlers, "
+        "which grew with the domain since)",
+    )
     print(json.dumps(compare(parser.parse_args(argv)), indent=2))
 
 
