@@ -129,6 +129,9 @@ def summary(rounds: list[dict[str, Any]], side: str) -> dict[str, Any]:
 def compare(args: argparse.Namespace) -> dict[str, Any]:
     """Alternate the two sides' benches and put their figures side by side."""
     after_tree = ROOT
+    after_revision = git("rev-parse", "--short", "HEAD")
+    if git("status", "--porcelain", "--untracked-files=no"):
+        after_revision += " with uncommitted changes"
     python = sys.executable
     with checkout(args.before) as before_tree:
         before_python = args.before_python or python
@@ -156,7 +159,7 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
         "benchmark": "pipeline_compare",
         "before": {"revision": git("rev-parse", "--short", args.before), "argv": argvs["before"]},
         "after": {
-            "revision": f"{git('rev-parse', '--short', 'HEAD')} (this tree)",
+            "revision": f"{after_revision} (this tree)",
             "argv": argvs["after"],
         },
         "cpus": os.cpu_count(),
