@@ -114,6 +114,7 @@ def one_round(python: str, tree: Path, argv: list[str]) -> dict[str, Any]:
         # machine a steadier measure than the rates, which other work slows.
         "pipeline_cpu_us_per_event": sustained["cpu_us_per_event"]["pipeline"],
         "cpu_bound_events_per_s": sustained["cpu_bound_events_per_s"],
+        "cpu_us_per_event": sustained["cpu_us_per_event"],
         "lag_p99_ms": figures["lag"].get("p99_ms"),
         "load": [figures["machine"]["load_before"], figures["machine"]["load_after"]],
         "worker_log_errors": figures.get("worker_log_errors"),
