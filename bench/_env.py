@@ -1,11 +1,17 @@
-"""A fresh RabbitMQ vhost and fresh PostgreSQL databases for a benchmark, removed after."""
+"""What a benchmark runs in: a fresh RabbitMQ vhost and fresh PostgreSQL databases (removed
+after), free ports, and the machine's description beside its figures."""
 
 from __future__ import annotations
 
+import argparse
+import os
+import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from sqlalchemy import MetaData, create_engine, text
@@ -50,3 +56,37 @@ def fresh_database(admin_url: str, metadata: MetaData) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def about_machine(load_before: float, **more: Any) -> dict[str, Any]:
+    """The machine beside a bench's figures: other work on it skews every figure, so the
+    1-minute load before and after the run is reported with them."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        **more,
+    }
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports (held open together, so none repeats)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def add_event_workload(parser: argparse.ArgumentParser) -> None:
+    """The options of the event benches (bus, pipeline): how many events, how written, how
+    many raw broker messages, and the steady rate and length of the lag measure."""
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--per-transaction", type=int, default=10)
+    parser.add_argument("--raw-messages", type=int, default=50_000)
+    parser.add_argument("--lag-rate", type=float, default=200.0)
+    parser.add_argument("--lag-seconds", type=float, default=15.0)

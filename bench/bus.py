@@ -19,7 +19,6 @@ import json
 import multiprocessing as mp
 import os
 import statistics
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -30,7 +29,7 @@ from sqlalchemy import Column, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
 from bench._broker import raw_broker
-from bench._env import fresh_database, fresh_vhost
+from bench._env import about_machine, add_event_workload, fresh_database, fresh_vhost
 from chassis.bus import Event
 from chassis.config import Settings
 from chassis.db import NAMING_CONVENTION, BigId, UtcDateTime, make_engine
@@ -333,13 +332,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures = measure(args, amqp_url, urls)
     return {
         "benchmark": "bus",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            # Other work on the machine skews every figure: the 1-minute load around the run.
-            "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": about_machine(load_before),
         "raw_broker": raw,
         **figures,
     }
@@ -348,11 +341,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     """Run the bus benchmark and print its figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--per-transaction", type=int, default=10)
-    parser.add_argument("--raw-messages", type=int, default=50_000)
-    parser.add_argument("--lag-rate", type=float, default=200.0)
-    parser.add_argument("--lag-seconds", type=float, default=15.0)
+    add_event_workload(parser)
     print(json.dumps(run(parser.parse_args(argv)), indent=2))
 
 

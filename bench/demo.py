@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,22 +22,10 @@ from pathlib import Path
 
 import urllib3
 
-from bench._env import fresh_vhost
+from bench._env import free_ports, fresh_vhost
 from sofifi.registry import SERVICE_NAMES
 
 SOFIFI = str(Path(sys.executable).parent / "sofifi")
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct ports nothing listens on."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @contextmanager

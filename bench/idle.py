@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,22 +25,10 @@ from typing import Any
 import psutil
 import urllib3
 
-from bench._env import fresh_vhost
+from bench._env import free_ports, fresh_vhost
 from sofifi.registry import SERVICE_NAMES
 
 TARGET_PERCENT = 2.0
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free ports (held open together, so none repeats)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def platform_env(var_dir: Path, amqp_url: str, ports: dict[str, int]) -> dict[str, str]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -31,7 +30,7 @@ from typing import Any
 
 from bench._appraisals import FINALIZED, finalized, seed_roster
 from bench._broker import raw_broker
-from bench._env import fresh_database, fresh_vhost
+from bench._env import about_machine, add_event_workload, fresh_database, fresh_vhost
 from bench._nameko import run_peer
 from bench._processes import PUBLISHER, Pipeline, has_handler
 from bench._stats import cpu_seconds, lag_figures, machine_busy
@@ -152,12 +151,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         errors = pipeline.log_errors()
     return {
         "benchmark": "pipeline",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": about_machine(load_before),
         "handlers": {s: "real" if real[s] else "stand-in (inbox only)" for s in CONSUMERS},
         "writer": (
             "outbox.add per event"
@@ -201,11 +195,7 @@ def _summary(
 def main(argv: list[str] | None = None) -> None:
     """Run the pipeline benchmark and print its figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--per-transaction", type=int, default=10)
-    parser.add_argument("--raw-messages", type=int, default=50_000)
-    parser.add_argument("--lag-rate", type=float, default=200.0)
-    parser.add_argument("--lag-seconds", type=float, default=15.0)
+    add_event_workload(parser)
     parser.add_argument("--poll-ms", type=float, default=5.0)
     parser.add_argument(
         "--writers",

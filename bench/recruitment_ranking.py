@@ -26,7 +26,6 @@ import json
 import os
 import random
 import resource
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -40,7 +39,7 @@ import psycopg
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.engine import make_url
 
-from bench._env import fresh_database
+from bench._env import about_machine, fresh_database
 from chassis.db import make_engine, normalize_url
 from services.recruitment.models import Base
 from services.recruitment.selection import optimisation, ranking
@@ -325,14 +324,11 @@ def main(argv: list[str] | None = None) -> None:
     figures["provincial_sqlite"] = provincial(args.seed)
     if not args.skip_national:
         figures["national_postgresql"] = national(args.scale, args.seed, admin, args.drop_result_fk)
-    figures["machine"] = {
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "load_before": round(load_before, 2),
-        "load_after": round(os.getloadavg()[0], 2),
+    figures["machine"] = about_machine(
+        load_before,
         # Linux reports KiB: the bench process only (the PostgreSQL server is not included).
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    )
     print(json.dumps(figures, indent=2))
 
 

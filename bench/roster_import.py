@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bench._env import fresh_database
+from bench._env import about_machine, fresh_database
 from chassis.db import make_engine
 from chassis.uow import UnitOfWork
 from contracts.identifiers import make_nip, nip_problem
@@ -215,12 +215,7 @@ def run(sizes: list[int], backends: list[str]) -> dict[str, Any]:
                 print(f"{backend} {size}: done", file=sys.stderr, flush=True)
     return {
         "benchmark": "roster_import",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "load_before": round(load_before, 2),
-            "load_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": about_machine(load_before),
         **figures,
     }
 

@@ -12,6 +12,11 @@ past the expiry and another took the job over) rolls its work back instead of co
 A job whose lease expired is taken over by the next runner that looks (a new attempt from the
 start: an interrupted attempt committed nothing), or failed with the reason after MAX_ATTEMPTS.
 
+An idle runner waits for work: on PostgreSQL it LISTENs on `jobs.CHANNEL`, on which a job's
+insert sends a NOTIFY that its commit delivers, and looks at the table at once when woken; a
+look every `idle_interval` (and at most every lease length) is the fallback, and what finds a
+job whose worker was lost. On SQLite it looks every `poll_interval` (a read-only query).
+
 On SQLite the work's transaction holds the database's one write lock from its first statement,
 so progress and heartbeats cannot be written beside it while a job runs there: the progress
 is written in the work's own transaction and shows when the job ends (SQLite serves a
@@ -39,6 +44,7 @@ from chassis import jobs
 from chassis.logs import correlation_scope
 from chassis.outbox import Outbox
 from chassis.uow import unit_of_work
+from chassis.wakeup import Listen, Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,24 @@ class Claim:
         return self.row["id"]
 
 
+class Poll:
+    """Waits one poll interval between looks (SQLite: a look is a cheap read-only query)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+
+    def idle(self, stop: threading.Event) -> bool:
+        """Wait one interval (or until `stop`); never a sign of a job."""
+        stop.wait(self.interval)
+        return False
+
+    def busy(self) -> None:
+        """Nothing to reset."""
+
+    def close(self) -> None:
+        """Nothing held."""
+
+
 class JobRunner:
     """Runs a service's jobs one at a time, in a thread of the worker."""
 
@@ -70,6 +94,7 @@ class JobRunner:
         *,
         lease_seconds: float = jobs.LEASE_SECONDS,
         poll_interval: float = 1.0,
+        idle_interval: float = 10.0,
         owner: str | None = None,
     ) -> None:
         self.engine = engine
@@ -78,6 +103,8 @@ class JobRunner:
         self.outbox = outbox
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_interval = poll_interval
+        # Woken by NOTIFY, it still looks now and then: a lost worker's lease expires unseen.
+        self.idle_interval = min(idle_interval, lease_seconds)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.factory = sessionmaker(engine, expire_on_commit=False)
         self.live = engine.dialect.name == "postgresql"  # progress and heartbeats while working
@@ -85,14 +112,26 @@ class JobRunner:
 
     def run(self, stop: threading.Event) -> None:
         """Take and run jobs until `stop` is set (the worker's thread target)."""
-        while not stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:
-                log.exception("job runner failed; retrying")
-                worked = False
-            if not worked:
-                stop.wait(self.poll_interval)
+        wakeup = self.wakeup()  # before the first look: a job queued after it wakes the runner
+        try:
+            while not stop.is_set():
+                try:
+                    worked = self.run_once()
+                except Exception:
+                    log.exception("job runner failed; retrying")
+                    worked = False
+                if not worked:
+                    wakeup.idle(stop)
+        finally:
+            wakeup.close()
+
+    def wakeup(self) -> Wakeup:
+        """How the idle runner waits: LISTEN on PostgreSQL, a plain poll elsewhere."""
+        if self.live:
+            return Listen(
+                self.engine, "jobs", self.poll_interval, self.idle_interval, on=jobs.CHANNEL
+            )
+        return Poll(self.poll_interval)
 
     def run_once(self) -> bool:
         """Claim one job and run it; False when none was waiting."""

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -46,6 +47,10 @@ STATES = (QUEUED, RUNNING, SUCCEEDED, FAILED)
 MAX_ATTEMPTS = 2
 # How long a runner's claim on a job lasts without renewal; renewed every third of it.
 LEASE_SECONDS = 30.0
+# The PostgreSQL channel on which a queued job wakes the service's idle job runners (NOTIFY
+# and LISTEN are per database, and each service has its own).
+CHANNEL = "sofifi_jobs"
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
 
 
 class Progress(Protocol):
@@ -157,6 +162,7 @@ def submit(
     }
     if not idempotency_key:
         uow.session.execute(table.insert().values(row))
+        _wake_runners(uow)
         return row, True
     try:
         with uow.savepoint():
@@ -166,7 +172,14 @@ def submit(
         earlier = _by_key(uow, table, actor.username, idempotency_key)
         assert earlier is not None
         return _same_request(earlier, kind, params), False
+    _wake_runners(uow)
     return row, True
+
+
+def _wake_runners(uow: UnitOfWork) -> None:
+    """NOTIFY the idle job runners (PostgreSQL): sent by the commit, dropped by a rollback."""
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(_NOTIFY, {"channel": CHANNEL})
 
 
 def _by_key(uow: UnitOfWork, table: Table, username: str, key: str) -> dict[str, Any] | None:

@@ -122,12 +122,20 @@ class FileWatch(Backoff):
 
 
 class Listen(Backoff):
-    """LISTENs on the outbox's channel; falls back to sleeping while it cannot."""
+    """LISTENs on the outbox's channel (or `on`); falls back to sleeping while it cannot."""
 
-    def __init__(self, engine: Engine, source: str, poll_interval: float, idle_interval: float):
+    def __init__(
+        self,
+        engine: Engine,
+        source: str,
+        poll_interval: float,
+        idle_interval: float,
+        *,
+        on: str | None = None,
+    ):
         super().__init__(poll_interval, idle_interval)
         self.engine = engine
-        self.channel = channel(source)
+        self.channel = on or channel(source)
         self.connection: Any = None
         self.retry_at = 0.0
         self._listen()

@@ -41,19 +41,21 @@ ELIGIBILITY_DETERMINED_V1 = EventContract(
     },
 )
 
+# Which award an event is about (granted or revoked).
+AWARD = {"grant_id": ID, "nip": NIP, "programme": PROGRAMME, "year": YEAR}
+# The fields every version of awards.award.granted requires (a new version adds optional ones).
+GRANT_FIELDS = {
+    **AWARD,
+    "granted_on": DATE,
+    "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
+}
+
 AWARD_GRANTED_V1 = EventContract(
     type="awards.award.granted",
     version=1,
     summary="An award was granted to an employee.",
     data=record(
-        {
-            "grant_id": ID,
-            "nip": NIP,
-            "programme": PROGRAMME,
-            "year": YEAR,
-            "granted_on": DATE,
-            "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
-        },
+        GRANT_FIELDS,
         {"class": {"type": "string", "enum": ["X", "XX", "XXX"], "description": "Years"}},
     ),
     example={
@@ -79,14 +81,7 @@ AWARD_GRANTED_V2 = EventContract(
     version=2,
     summary="An award was granted to an employee (with its category and programme).",
     data=record(
-        {
-            "grant_id": ID,
-            "nip": NIP,
-            "programme": PROGRAMME,
-            "year": YEAR,
-            "granted_on": DATE,
-            "incentive_amount": {"type": "integer", "minimum": 0, "description": "Rupiah"},
-        },
+        GRANT_FIELDS,
         {
             "programme_id": {
                 "type": ["string", "null"],
@@ -121,10 +116,7 @@ AWARD_REVOKED_V1 = EventContract(
     summary="A granted award was revoked (a sanction or complaint about its year came later).",
     data=record(
         {
-            "grant_id": ID,
-            "nip": NIP,
-            "programme": PROGRAMME,
-            "year": YEAR,
+            **AWARD,
             "revoked_on": DATE,
             "reason": {
                 "type": "string",

@@ -18,28 +18,29 @@ IKM_ELEMENTS = (
     "complaint_handling",
 )
 
+# The fields of every version of feedback.complaint.substantiated (a new version adds to them).
+COMPLAINT_FIELDS = {
+    "tracking_number": TRACKING_NUMBER,
+    "nip": NIP,
+    "unit": UNIT,
+    "substantiated_on": DATE,
+    "incident_date": NULLABLE_DATE,
+}
+COMPLAINT_OPTIONAL = {"category": {"type": "string", "maxLength": 100}}
+COMPLAINT_EXAMPLE = {
+    "nip": "198711032012121003",
+    "unit": "DPMPTSP",
+    "substantiated_on": "2025-04-02",
+    "incident_date": "2025-03-18",
+}
+CATEGORY_EXAMPLE = {"category": "Pungutan di luar ketentuan"}
+
 COMPLAINT_SUBSTANTIATED_V1 = EventContract(
     type="feedback.complaint.substantiated",
     version=1,
     summary="A citizen's complaint about a named employee was found substantiated.",
-    data=record(
-        {
-            "tracking_number": TRACKING_NUMBER,
-            "nip": NIP,
-            "unit": UNIT,
-            "substantiated_on": DATE,
-            "incident_date": NULLABLE_DATE,
-        },
-        {"category": {"type": "string", "maxLength": 100}},
-    ),
-    example={
-        "tracking_number": "LPR-2025-000123",
-        "nip": "198711032012121003",
-        "unit": "DPMPTSP",
-        "substantiated_on": "2025-04-02",
-        "incident_date": "2025-03-18",
-        "category": "Pungutan di luar ketentuan",
-    },
+    data=record(COMPLAINT_FIELDS, COMPLAINT_OPTIONAL),
+    example={"tracking_number": "LPR-2025-000123", **COMPLAINT_EXAMPLE, **CATEGORY_EXAMPLE},
 )
 
 # v2 adds the severity the verifiers found (RINGAN / SEDANG / BERAT, the levels of PP 94/2021)
@@ -50,23 +51,16 @@ COMPLAINT_SUBSTANTIATED_V2 = EventContract(
     summary="A citizen's complaint about a named employee was found substantiated, with severity.",
     data=record(
         {
-            "tracking_number": TRACKING_NUMBER,
-            "nip": NIP,
-            "unit": UNIT,
-            "substantiated_on": DATE,
-            "incident_date": NULLABLE_DATE,
+            **COMPLAINT_FIELDS,
             "severity": {"type": "string", "enum": ["RINGAN", "SEDANG", "BERAT"]},
         },
-        {"category": {"type": "string", "maxLength": 100}},
+        COMPLAINT_OPTIONAL,
     ),
     example={
         "tracking_number": "LPR-2025-7K3QX9MD",
-        "nip": "198711032012121003",
-        "unit": "DPMPTSP",
-        "substantiated_on": "2025-04-02",
-        "incident_date": "2025-03-18",
+        **COMPLAINT_EXAMPLE,
         "severity": "SEDANG",
-        "category": "Pungutan di luar ketentuan",
+        **CATEGORY_EXAMPLE,
     },
 )
 

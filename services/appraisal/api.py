@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import ROLES, roles_required
+from chassis.auth import ROLES
 from chassis.errors import check_field
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
 from services.appraisal import calibration, objections, plans, ratings
@@ -53,15 +54,12 @@ def _check_path(nip: str | None = None, period: str | None = None, unit: str | N
 
 @periods.route("")
 class PeriodsView(MethodView):
-    @roles_required(*ROLES)
-    @periods.response(200, PeriodSchema(many=True))
+    @endpoint(periods, 200, PeriodSchema(many=True), roles=ROLES)
     def get(self):
         """Every performance period (any signed-in user)."""
         return plans.list_periods(reader().session)
 
-    @roles_required("admin")
-    @periods.arguments(PeriodCreateSchema)
-    @periods.response(201, PeriodSchema)
+    @endpoint(periods, 201, PeriodSchema, roles=("admin",), body=PeriodCreateSchema)
     def post(self, values: dict):
         """Open a period: a year's ANNUAL appraisal or a quarterly review (admins)."""
         with transaction() as uow:
@@ -70,9 +68,7 @@ class PeriodsView(MethodView):
 
 @periods.route("/<int:year>/<kind>")
 class PeriodView(MethodView):
-    @roles_required("admin")
-    @periods.arguments(PeriodUpdateSchema)
-    @periods.response(200, PeriodSchema)
+    @endpoint(periods, 200, PeriodSchema, roles=("admin",), body=PeriodUpdateSchema)
     def patch(self, values: dict, year: int, kind: str):
         """Close or reopen a period (admins)."""
         _check_path(period=kind)
@@ -82,9 +78,7 @@ class PeriodView(MethodView):
 
 @skp.route("")
 class SkpPlansView(MethodView):
-    @roles_required(*ROLES)
-    @skp.arguments(SkpCreateSchema)
-    @skp.response(201, SkpSchema)
+    @endpoint(skp, 201, SkpSchema, roles=ROLES, body=SkpCreateSchema)
     def post(self, values: dict):
         """Write an SKP in DRAFT (the employee themself or their supervisor)."""
         with transaction() as uow:
@@ -93,15 +87,12 @@ class SkpPlansView(MethodView):
 
 @skp.route("/<int:plan_id>")
 class SkpPlanView(MethodView):
-    @roles_required(*ROLES)
-    @skp.response(200, SkpSchema)
+    @endpoint(skp, 200, SkpSchema, roles=ROLES)
     def get(self, plan_id: int):
         """One SKP (the employee, their supervisor, admins)."""
         return plans.read_plan(reader(), plan_id)
 
-    @roles_required(*ROLES)
-    @skp.arguments(SkpUpdateSchema)
-    @skp.response(200, SkpSchema)
+    @endpoint(skp, 200, SkpSchema, roles=ROLES, body=SkpUpdateSchema)
     def put(self, values: dict, plan_id: int):
         """Replace the items of a DRAFT SKP; agreements given so far are withdrawn."""
         with transaction() as uow:
@@ -110,8 +101,7 @@ class SkpPlanView(MethodView):
 
 @skp.route("/<int:plan_id>/agree")
 class SkpAgreeView(MethodView):
-    @roles_required(*ROLES)
-    @skp.response(200, SkpSchema)
+    @endpoint(skp, 200, SkpSchema, roles=ROLES)
     def post(self, plan_id: int):
         """Agree the SKP as the employee or as the appraiser; AGREED when both have."""
         with transaction() as uow:
@@ -120,9 +110,7 @@ class SkpAgreeView(MethodView):
 
 @appraisals.route("")
 class AppraisalsView(MethodView):
-    @roles_required(*ROLES)
-    @appraisals.arguments(AppraisalQuerySchema, location="query")
-    @appraisals.response(200, AppraisalSchema(many=True))
+    @endpoint(appraisals, 200, AppraisalSchema(many=True), roles=ROLES, query=AppraisalQuerySchema)
     def get(self, query: dict):
         """An employee's appraisals (the employee, their supervisor, admins)."""
         return ratings.list_for(reader(), query["nip"], query.get("year"))
@@ -130,16 +118,13 @@ class AppraisalsView(MethodView):
 
 @appraisals.route("/<nip>/<int:year>/<period>")
 class AppraisalView(MethodView):
-    @roles_required(*ROLES)
-    @appraisals.response(200, AppraisalSchema)
+    @endpoint(appraisals, 200, AppraisalSchema, roles=ROLES)
     def get(self, nip: str, year: int, period: str):
         """One appraisal (the employee, their supervisor, admins)."""
         _check_path(nip=nip, period=period)
         return ratings.read(reader(), nip, year, period)
 
-    @roles_required("supervisor")
-    @appraisals.arguments(RatingSchema)
-    @appraisals.response(200, AppraisalSchema)
+    @endpoint(appraisals, 200, AppraisalSchema, roles=("supervisor",), body=RatingSchema)
     def put(self, values: dict, nip: str, year: int, period: str):
         """Rate a subordinate (only their supervisor on the roster); predikat by the matrix."""
         _check_path(nip=nip, period=period)
@@ -149,9 +134,7 @@ class AppraisalView(MethodView):
 
 @appraisals.route("/<nip>/<int:year>/ANNUAL/objection")
 class ObjectionFilingView(MethodView):
-    @roles_required(*ROLES)
-    @appraisals.arguments(ObjectionCreateSchema)
-    @appraisals.response(201, ObjectionSchema)
+    @endpoint(appraisals, 201, ObjectionSchema, roles=ROLES, body=ObjectionCreateSchema)
     def post(self, values: dict, nip: str, year: int):
         """Object to one's own finalized annual rating, within 14 days (the employee)."""
         _check_path(nip=nip)
@@ -171,8 +154,7 @@ class ObjectionsView(MethodView):
 
 @objection_bp.route("/<int:objection_id>")
 class ObjectionView(MethodView):
-    @roles_required(*ROLES)
-    @objection_bp.response(200, ObjectionSchema)
+    @endpoint(objection_bp, 200, ObjectionSchema, roles=ROLES)
     def get(self, objection_id: int):
         """One objection (the employee, the appraiser, the deciding superior, admins)."""
         return objections.read(reader(), objection_id)
@@ -180,9 +162,9 @@ class ObjectionView(MethodView):
 
 @objection_bp.route("/<int:objection_id>/decision")
 class ObjectionDecisionView(MethodView):
-    @roles_required("supervisor")
-    @objection_bp.arguments(ObjectionDecisionSchema)
-    @objection_bp.response(200, ObjectionSchema)
+    @endpoint(
+        objection_bp, 200, ObjectionSchema, roles=("supervisor",), body=ObjectionDecisionSchema
+    )
     def post(self, values: dict, objection_id: int):
         """Uphold (with new ratings) or reject an objection (the appraiser's own superior)."""
         with transaction() as uow:
@@ -191,9 +173,7 @@ class ObjectionDecisionView(MethodView):
 
 @units.route("/<unit>/<int:year>/rating")
 class UnitRatingView(MethodView):
-    @roles_required("admin")
-    @units.arguments(UnitRatingInSchema)
-    @units.response(200, UnitRatingSchema)
+    @endpoint(units, 200, UnitRatingSchema, roles=("admin",), body=UnitRatingInSchema)
     def put(self, values: dict, unit: str, year: int):
         """Set a unit's organisation rating for a year, until it is finalized (admins)."""
         _check_path(unit=unit)
@@ -204,8 +184,7 @@ class UnitRatingView(MethodView):
 
 @units.route("/<unit>/<int:year>/calibration")
 class CalibrationView(MethodView):
-    @roles_required("admin", "supervisor")
-    @units.response(200, CalibrationSchema)
+    @endpoint(units, 200, CalibrationSchema, roles=("admin", "supervisor"))
     def get(self, unit: str, year: int):
         """The unit's predikat distribution against its rating (admins, its supervisors)."""
         _check_path(unit=unit)
@@ -216,9 +195,7 @@ class CalibrationView(MethodView):
 
 @units.route("/<unit>/<int:year>/finalize")
 class FinalizeView(MethodView):
-    @roles_required("admin")
-    @units.response(200, FinalizationSchema)
-    @units.alt_response(409, response="CONFLICT")
+    @endpoint(units, 200, FinalizationSchema, roles=("admin",), errors=(409,))
     def post(self, unit: str, year: int):
         """Finalize the unit's annual appraisals together; 409 with the broken rules (admins)."""
         _check_path(unit=unit)

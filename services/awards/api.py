@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, roles_required
+from chassis.auth import current_principal
 from chassis.db import request_session
 from chassis.errors import Forbidden, check_field
+from chassis.views import endpoint
 from contracts.identifiers import nip_problem
 from services.awards import programme_api, queries
 from services.awards.schemas import (
@@ -36,9 +37,13 @@ def _check_year(year: int) -> None:
 
 @eligibility.route("/<int:year>")
 class EligibilityListView(MethodView):
-    @roles_required("admin", "committee")
-    @eligibility.arguments(EligibilityQuerySchema, location="query")
-    @eligibility.response(200, EligibilityPageSchema)
+    @endpoint(
+        eligibility,
+        200,
+        EligibilityPageSchema,
+        roles=("admin", "committee"),
+        query=EligibilityQuerySchema,
+    )
     def get(self, args: dict, year: int):
         """A year's eligibility decisions, filtered by outcome and unit (admins, committee)."""
         _check_year(year)
@@ -47,9 +52,9 @@ class EligibilityListView(MethodView):
 
 @eligibility.route("/<int:year>/<nip>")
 class EligibilityView(MethodView):
-    @roles_required("admin", "committee", "employee")
-    @eligibility.response(200, EligibilitySchema)
-    @eligibility.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        eligibility, 200, EligibilitySchema, roles=("admin", "committee", "employee"), errors=(404,)
+    )
     def get(self, year: int, nip: str):
         """One employee's eligibility for a year (admins, committee, the employee themself)."""
         _check_year(year)

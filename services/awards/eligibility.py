@@ -9,38 +9,19 @@ change; a repeated or older fact re-decides to the same result and publishes not
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from chassis.projection import upsert_newer, upsert_newer_many
+from services.awards import eligibility_store as store
 from services.awards import rules
-from services.awards.models import (
-    AnnualAppraisal,
-    DisciplinarySanction,
-    Eligibility,
-    JpTotal,
-    SubstantiatedComplaint,
-    outbox,
-)
+from services.awards.models import outbox
 
 DETERMINED = "awards.eligibility.determined"
-
-_APPRAISALS = AnnualAppraisal.__table__
-_COMPLAINTS = SubstantiatedComplaint.__table__
-_SANCTIONS = DisciplinarySanction.__table__
-_JP = JpTotal.__table__
-_ELIGIBILITY = Eligibility.__table__
-
-# Advisory-lock namespaces (PostgreSQL): one employee's facts are decided one transaction at a
-# time, and a year's JP ledger opens while no appraisal of that year is being decided.
-_EMPLOYEE_LOCK, _LEDGER_LOCK = 0x4157_0001, 0x4157_0002
-
 
 # -- facts ----------------------------------------------------------------------------------
 
@@ -64,10 +45,10 @@ def record_appraisals(
     if not newest:
         return
     pairs = sorted(newest)
-    _lock_many(session, sorted({year for _nip, year in pairs}), sorted({n for n, _y in pairs}))
+    store.lock_many(session, sorted({year for _nip, year in pairs}), sorted({n for n, _y in pairs}))
     upsert_newer_many(
         session,
-        _APPRAISALS,
+        store.APPRAISALS,
         [
             (
                 {
@@ -81,12 +62,12 @@ def record_appraisals(
     )
     facts = {
         (row.nip, row.year): row
-        for row in session.connection().execute(_FACTS_MANY, {"pairs": pairs})
+        for row in session.connection().execute(store.FACTS_MANY, {"pairs": pairs})
     }
     with_complaints = sorted({nip for (nip, _y), f in facts.items() if f.any_complaint})
     with_sanctions = sorted({nip for (nip, _y), f in facts.items() if f.any_sanction})
-    complaints = _by_nip(session, _COMPLAINTS_OF_MANY, with_complaints)
-    sanctions = _by_nip(session, _SANCTIONS_OF_MANY, with_sanctions)
+    complaints = store.by_nip(session, store.COMPLAINTS_OF_MANY, with_complaints)
+    sanctions = store.by_nip(session, store.SANCTIONS_OF_MANY, with_sanctions)
     now = datetime.now(UTC)
     inserts, updates, bases, events = [], [], [], []
     for nip, year in pairs:
@@ -105,35 +86,13 @@ def record_appraisals(
             events.append((change.event, newest[(nip, year)][2]))
     connection = session.connection()
     for statement, rows in (
-        (_UPDATE_DECISION, bases),
-        (_UPDATE_DECISION, updates),
-        (_INSERT_DECISION, inserts),
+        (store.UPDATE_DECISION, bases),
+        (store.UPDATE_DECISION, updates),
+        (store.INSERT_DECISION, inserts),
     ):
         if rows:
             connection.execute(statement, rows)
     outbox.add_many(session, DETERMINED, events)
-
-
-def _by_nip(session: Session, statement: Any, nips: list[str]) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {}
-    if nips:
-        for row in session.connection().execute(statement, {"nips": nips}):
-            found.setdefault(row.nip, []).append(row)
-    return found
-
-
-def _lock_many(session: Session, years: list[int], nips: list[str]) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    keys = sorted({_int4(zlib.crc32(nip.encode())) for nip in nips})
-    connection = session.connection()
-    connection.execute(_YEAR_LOCKS, {"years": years})
-    connection.execute(_EMPLOYEE_LOCKS, {"keys": keys})
-
-
-def _int4(key: int) -> int:
-    # crc32 is unsigned; the two-int4 advisory lock takes a signed int4.
-    return key - 2**32 if key >= 2**31 else key
 
 
 _APPRAISAL_FIELDS = ("nip", "year", "appraisal_id", "unit", "predikat")
@@ -145,8 +104,6 @@ def _pick(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
 
 def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep a substantiated complaint (one per tracking number) and decide the year it is in."""
-    _lock(session, "employee", nip=data["nip"])
-    old = _run(session, _COMPLAINT, tracking_number=data["tracking_number"]).first()
     incident = data.get("incident_date")
     values = {
         "tracking_number": data["tracking_number"],
@@ -154,20 +111,13 @@ def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime)
         "substantiated_on": date.fromisoformat(data["substantiated_on"]),
         "incident_date": date.fromisoformat(incident) if incident else None,
     }
-    upsert_newer(session, _COMPLAINTS, values, as_of)
     # A corrected complaint (same tracking number, newer) may move to another year: both count.
-    touched = {(values["nip"], rules.complaint_date(_complaint(values)).year)}
-    if old is not None:
-        _lock(session, "employee", nip=old.nip)
-        touched.add((old.nip, rules.complaint_date(_complaint(old._mapping)).year))
-    for nip, year in sorted(touched):
-        redetermine(session, nip, year)
+    kind = (store.COMPLAINTS, store.COMPLAINT, "tracking_number", _complaint_touches)
+    _record_fact(session, kind, values, as_of)
 
 
 def record_sanction(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep a disciplinary sanction (one per sanction id) and decide every year it touches."""
-    _lock(session, "employee", nip=data["nip"])
-    old = _run(session, _SANCTION, sanction_id=data["sanction_id"]).first()
     until = data.get("effective_until")
     values = {
         "sanction_id": data["sanction_id"],
@@ -177,33 +127,63 @@ def record_sanction(session: Session, data: Mapping[str, Any], as_of: datetime) 
         "effective_from": date.fromisoformat(data["effective_from"]),
         "effective_until": date.fromisoformat(until) if until else None,
     }
-    upsert_newer(session, _SANCTIONS, values, as_of)
-    touched = _sanction_touches(session, values)
-    if old is not None:
-        _lock(session, "employee", nip=old.nip)
-        touched |= _sanction_touches(session, old._mapping)
-    for nip, year in sorted(touched):
-        redetermine(session, nip, year)
+    kind = (store.SANCTIONS, store.SANCTION, "sanction_id", _sanction_touches)
+    _record_fact(session, kind, values, as_of)
 
 
 def record_jp(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep an employee's JP for the year; the first JP of a year opens that year's ledger."""
     nip, year = data["nip"], data["year"]
-    ledger_was_open = _ledger_open(session, year)
+    ledger_was_open = store.ledger_open(session, year)
     if not ledger_was_open:
-        _lock(session, "ledger", year=year)
-        ledger_was_open = _ledger_open(session, year)  # another consumer may have opened it
-    _lock(session, "employee", nip=nip)
+        store.lock(session, "ledger", year=year)
+        ledger_was_open = store.ledger_open(session, year)  # another consumer may have opened it
+    store.lock(session, "employee", nip=nip)
     upsert_newer(
-        session, _JP, {"nip": nip, "year": year, "jp_year_total": data["jp_year_total"]}, as_of
+        session, store.JP, {"nip": nip, "year": year, "jp_year_total": data["jp_year_total"]}, as_of
     )
     if ledger_was_open:
         redetermine(session, nip, year)
         return
     # From now on "no JP received" means 0 JP for every employee decided for this year.
-    for appraised in _appraised_in(session, year):
-        _lock(session, "employee", nip=appraised)
+    for appraised in store.appraised_in(session, year):
+        store.lock(session, "employee", nip=appraised)
         redetermine(session, appraised, year)
+
+
+Touches = Callable[[Session, Mapping[str, Any]], set[tuple[str, int]]]
+
+
+def _record_fact(
+    session: Session,
+    kind: tuple[Any, Any, str, Touches],
+    values: Mapping[str, Any],
+    as_of: datetime,
+) -> None:
+    """Keep a complaint or a sanction (the newest per id) and decide again the (employee, year)
+    pairs it touches, as it is now and as it was (a correction may move it elsewhere).
+
+    `kind`: its table, the statement reading one by id, the id's name, what it touches.
+    """
+    table, by_id, id_name, touches = kind
+    store.lock(session, "employee", nip=values["nip"])
+    old = store.run(session, by_id, **{id_name: values[id_name]}).first()
+    upsert_newer(session, table, dict(values), as_of)
+    touched = touches(session, values)
+    if old is not None:
+        store.lock(session, "employee", nip=old.nip)
+        touched |= touches(session, old._mapping)
+    for nip, year in sorted(touched):
+        redetermine(session, nip, year)
+
+
+def _complaint_touches(_session: Session, row: Mapping[str, Any]) -> set[tuple[str, int]]:
+    return {(row["nip"], rules.complaint_date(_complaint(row)).year)}
+
+
+def _sanction_touches(session: Session, row: Mapping[str, Any]) -> set[tuple[str, int]]:
+    years = store.run(session, store.APPRAISED_YEARS, nip=row["nip"]).scalars()
+    return {(row["nip"], year) for year in rules.sanction_years(_sanction(row), years)}
 
 
 # -- deciding -------------------------------------------------------------------------------
@@ -214,18 +194,18 @@ def redetermine(session: Session, nip: str, year: int) -> bool:
 
     Nothing happens before the annual appraisal for the year has arrived.
     """
-    facts = _run(session, _FACTS, nip=nip, year=year).first()
+    facts = store.run(session, store.FACTS, nip=nip, year=year).first()
     if facts is None:
         return False
-    complaints = _run(session, _COMPLAINTS_OF, nip=nip) if facts.any_complaint else ()
-    sanctions = _run(session, _SANCTIONS_OF, nip=nip) if facts.any_sanction else ()
+    complaints = store.run(session, store.COMPLAINTS_OF, nip=nip) if facts.any_complaint else ()
+    sanctions = store.run(session, store.SANCTIONS_OF, nip=nip) if facts.any_sanction else ()
     change = _change(nip, year, facts, complaints, sanctions, datetime.now(UTC))
     if change is None:
         return False
     if change.insert:
-        session.connection().execute(_INSERT_DECISION, {**change.key, **change.values})
+        session.connection().execute(store.INSERT_DECISION, {**change.key, **change.values})
     else:
-        _update(session, change.key, change.values)
+        store.update_decision(session, change.key, change.values)
     if change.event is None:
         return False
     outbox.add(session, DETERMINED, change.event)
@@ -286,139 +266,9 @@ def determined_event(
     }
 
 
-# -- reading --------------------------------------------------------------------------------
-# Core statements built once (building one costs more than running it here), run on the
-# session's connection: handlers of one batch share a session, and an ORM object loaded by an
-# earlier event would hide what a later event's upsert wrote.
-
-
-def _key(table: Any, *names: str) -> Any:
-    return and_(*(table.c[name] == bindparam(f"k_{name}") for name in names))
-
-
-_APPRAISED_YEARS = select(_APPRAISALS.c.year).where(_key(_APPRAISALS, "nip"))
-_APPRAISED_NIPS = select(_APPRAISALS.c.nip).where(_key(_APPRAISALS, "year"))
-_COMPLAINT = select(_COMPLAINTS).where(_key(_COMPLAINTS, "tracking_number"))
-_COMPLAINTS_OF = select(_COMPLAINTS).where(_key(_COMPLAINTS, "nip"))
-_SANCTION = select(_SANCTIONS).where(_key(_SANCTIONS, "sanction_id"))
-_SANCTIONS_OF = select(_SANCTIONS).where(_key(_SANCTIONS, "nip"))
-_LEDGER_OPEN = select(exists().where(_key(_JP, "year")))
-# Everything a decision needs in one round trip; complaints and sanctions are read only for the
-# few employees who have any.
-_FACTS = (
-    select(
-        _APPRAISALS.c.predikat,
-        _APPRAISALS.c.unit,
-        _APPRAISALS.c.appraisal_id,
-        _ELIGIBILITY.c.eligible,
-        _ELIGIBILITY.c.reasons,
-        _ELIGIBILITY.c.unit.label("decided_unit"),
-        _ELIGIBILITY.c.basis,
-        exists().where(_COMPLAINTS.c.nip == _APPRAISALS.c.nip).label("any_complaint"),
-        exists().where(_SANCTIONS.c.nip == _APPRAISALS.c.nip).label("any_sanction"),
-        exists().where(_JP.c.year == _APPRAISALS.c.year).label("ledger_open"),
-        select(_JP.c.jp_year_total)
-        .where(_JP.c.nip == _APPRAISALS.c.nip, _JP.c.year == _APPRAISALS.c.year)
-        .scalar_subquery()
-        .label("jp_total"),
-    )
-    .select_from(
-        _APPRAISALS.outerjoin(
-            _ELIGIBILITY,
-            and_(
-                _ELIGIBILITY.c.nip == _APPRAISALS.c.nip,
-                _ELIGIBILITY.c.year == _APPRAISALS.c.year,
-                _ELIGIBILITY.c.programme == rules.PROGRAMME,
-            ),
-        )
-    )
-    .where(_key(_APPRAISALS, "nip", "year"))
-)
-_INSERT_DECISION = _ELIGIBILITY.insert()
-_UPDATE_DECISION = update(_ELIGIBILITY).where(_key(_ELIGIBILITY, "nip", "year", "programme"))
-
-
-def _run(session: Session, statement: Any, **keys: Any) -> Any:
-    return session.connection().execute(statement, {f"k_{k}": v for k, v in keys.items()})
-
-
-def _update(session: Session, key: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    params = {**values, **{f"k_{k}": v for k, v in key.items()}}
-    session.connection().execute(_UPDATE_DECISION, params)
-
-
 def _complaint(row: Mapping[str, Any]) -> rules.Complaint:
     return rules.Complaint(row["substantiated_on"], row["incident_date"])
 
 
 def _sanction(row: Mapping[str, Any]) -> rules.Sanction:
     return rules.Sanction(row["level"], row["effective_from"], row["effective_until"])
-
-
-def _sanction_touches(session: Session, row: Mapping[str, Any]) -> set[tuple[str, int]]:
-    years = _run(session, _APPRAISED_YEARS, nip=row["nip"]).scalars()
-    return {(row["nip"], year) for year in rules.sanction_years(_sanction(row), years)}
-
-
-def _ledger_open(session: Session, year: int) -> bool:
-    return bool(_run(session, _LEDGER_OPEN, year=year).scalar())
-
-
-def _appraised_in(session: Session, year: int) -> Iterable[str]:
-    # Sorted: the employee locks are taken in one order, so two cascades cannot deadlock.
-    return sorted(_run(session, _APPRAISED_NIPS, year=year).scalars())
-
-
-# -- locks ----------------------------------------------------------------------------------
-
-
-def _lock(session: Session, kind: str, *, nip: str | None = None, year: int | None = None) -> None:
-    """Take the advisory locks of `kind` (PostgreSQL; SQLite has one writer at a time anyway).
-
-    Always the year's ledger lock before an employee's, so that no two handlers wait on each
-    other in a circle.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    params: dict[str, int] = {}
-    if nip is not None:
-        params["employee"] = _int4(zlib.crc32(nip.encode()))
-    if year is not None:
-        params["year"] = year
-    session.connection().execute(_LOCKS[kind], params)
-
-
-# The two-int4 form has its own key space, apart from the outbox relay's bigint lock.
-_LOCKS = {
-    "employee": text(f"SELECT pg_advisory_xact_lock({_EMPLOYEE_LOCK}, :employee)"),
-    "ledger": text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK}, :year)"),
-}
-
-_YEAR_LOCKS = text(
-    "SELECT count(pg_advisory_xact_lock_shared(:space, y))"
-    " FROM (SELECT unnest(CAST(:years AS int[])) AS y ORDER BY 1) AS years"
-).bindparams(space=_LEDGER_LOCK)
-_EMPLOYEE_LOCKS = text(
-    "SELECT count(pg_advisory_xact_lock(:space, k))"
-    " FROM (SELECT unnest(CAST(:keys AS int[])) AS k ORDER BY 1) AS employees"
-).bindparams(space=_EMPLOYEE_LOCK)
-_FACTS_MANY = (
-    select(*_FACTS.selected_columns, _APPRAISALS.c.nip, _APPRAISALS.c.year)
-    .select_from(
-        _APPRAISALS.outerjoin(
-            _ELIGIBILITY,
-            and_(
-                _ELIGIBILITY.c.nip == _APPRAISALS.c.nip,
-                _ELIGIBILITY.c.year == _APPRAISALS.c.year,
-                _ELIGIBILITY.c.programme == rules.PROGRAMME,
-            ),
-        )
-    )
-    .where(tuple_(_APPRAISALS.c.nip, _APPRAISALS.c.year).in_(bindparam("pairs", expanding=True)))
-)
-_COMPLAINTS_OF_MANY = select(_COMPLAINTS).where(
-    _COMPLAINTS.c.nip.in_(bindparam("nips", expanding=True))
-)
-_SANCTIONS_OF_MANY = select(_SANCTIONS).where(
-    _SANCTIONS.c.nip.in_(bindparam("nips", expanding=True))
-)

@@ -9,8 +9,9 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, roles_required
+from chassis.auth import current_principal
 from chassis.domain import Invalid
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.awards import committee, programmes, public, satyalancana
 from services.awards import programme_schemas as s
@@ -40,15 +41,17 @@ satyalancana_bp = Blueprint(
 
 @programmes_bp.route("")
 class ProgrammesView(MethodView):
-    @roles_required("admin", "committee", "supervisor", "employee")
-    @programmes_bp.response(200, s.ProgrammeSchema(many=True))
+    @endpoint(
+        programmes_bp,
+        200,
+        s.ProgrammeSchema(many=True),
+        roles=("admin", "committee", "supervisor", "employee"),
+    )
     def get(self):
         """Every programme, newest year first (signed-in staff: criteria are published)."""
         return programmes.list_programmes(reader().session)
 
-    @roles_required("admin")
-    @programmes_bp.arguments(s.ProgrammeInSchema)
-    @programmes_bp.response(201, s.ProgrammeSchema)
+    @endpoint(programmes_bp, 201, s.ProgrammeSchema, roles=("admin",), body=s.ProgrammeInSchema)
     def post(self, data: dict):
         """Publish a year's programme: categories, weighted criteria, budget, timeline (admins)."""
         with transaction() as uow:
@@ -57,15 +60,17 @@ class ProgrammesView(MethodView):
 
 @programmes_bp.route("/<pid>")
 class ProgrammeView(MethodView):
-    @roles_required("admin", "committee", "supervisor", "employee")
-    @programmes_bp.response(200, s.ProgrammeSchema)
+    @endpoint(
+        programmes_bp,
+        200,
+        s.ProgrammeSchema,
+        roles=("admin", "committee", "supervisor", "employee"),
+    )
     def get(self, pid: str):
         """One programme."""
         return programmes.read_programme(reader().session, pid)
 
-    @roles_required("admin")
-    @programmes_bp.arguments(s.TimelinePatchSchema)
-    @programmes_bp.response(200, s.ProgrammeSchema)
+    @endpoint(programmes_bp, 200, s.ProgrammeSchema, roles=("admin",), body=s.TimelinePatchSchema)
     def patch(self, data: dict, pid: str):
         """Move dates of the timeline (admins; refused once decided)."""
         with transaction() as uow:
@@ -74,17 +79,25 @@ class ProgrammeView(MethodView):
 
 @programmes_bp.route("/<pid>/nominations")
 class ProgrammeNominationsView(MethodView):
-    @roles_required("admin", "committee")
-    @programmes_bp.arguments(s.NominationQuerySchema, location="query")
-    @programmes_bp.response(200, s.NominationSummarySchema(many=True))
+    @endpoint(
+        programmes_bp,
+        200,
+        s.NominationSummarySchema(many=True),
+        roles=("admin", "committee"),
+        query=s.NominationQuerySchema,
+    )
     def get(self, args: dict, pid: str):
         """The programme's nominations, with each member's own status (committee, admins)."""
         uow = reader()
         return programmes.list_nominations(uow.session, pid, uow.require_actor(), args["category"])
 
-    @roles_required("supervisor", "employee")
-    @programmes_bp.arguments(s.NominationInSchema)
-    @programmes_bp.response(201, s.NominationSchema)
+    @endpoint(
+        programmes_bp,
+        201,
+        s.NominationSchema,
+        roles=("supervisor", "employee"),
+        body=s.NominationInSchema,
+    )
     def post(self, data: dict, pid: str):
         """Nominate an eligible employee (their supervisor or a head above; self where allowed)."""
         with transaction() as uow:
@@ -93,8 +106,7 @@ class ProgrammeNominationsView(MethodView):
 
 @programmes_bp.route("/<pid>/ranking")
 class RankingView(MethodView):
-    @roles_required("admin", "committee")
-    @programmes_bp.response(200, s.RankingSchema)
+    @endpoint(programmes_bp, 200, s.RankingSchema, roles=("admin", "committee"))
     def get(self, pid: str):
         """Per category, the ranking with aggregates and spread (committee once scoring closed)."""
         return committee.ranking(reader().session, pid, current_principal())
@@ -102,15 +114,12 @@ class RankingView(MethodView):
 
 @programmes_bp.route("/<pid>/decision")
 class DecisionView(MethodView):
-    @roles_required("admin", "committee")
-    @programmes_bp.response(200, s.DecisionSchema)
+    @endpoint(programmes_bp, 200, s.DecisionSchema, roles=("admin", "committee"))
     def get(self, pid: str):
         """The decision with its awards and the committee's scores."""
         return committee.read_decision(reader().session, pid)
 
-    @roles_required("admin")
-    @programmes_bp.arguments(s.DecisionInSchema)
-    @programmes_bp.response(201, s.DecisionSchema)
+    @endpoint(programmes_bp, 201, s.DecisionSchema, roles=("admin",), body=s.DecisionInSchema)
     def post(self, data: dict, pid: str):
         """Decide once: the awards within quota and budget, published as award.granted."""
         with transaction() as uow:
@@ -119,8 +128,12 @@ class DecisionView(MethodView):
 
 @nominations_bp.route("/<int:nomination_id>")
 class NominationView(MethodView):
-    @roles_required("admin", "committee", "supervisor", "employee")
-    @nominations_bp.response(200, s.NominationSchema)
+    @endpoint(
+        nominations_bp,
+        200,
+        s.NominationSchema,
+        roles=("admin", "committee", "supervisor", "employee"),
+    )
     def get(self, nomination_id: int):
         """A nomination with statement, evidence and the year's commendations."""
         uow = reader()
@@ -129,8 +142,7 @@ class NominationView(MethodView):
 
 @nominations_bp.route("/<int:nomination_id>/recusal")
 class RecusalView(MethodView):
-    @roles_required("committee")
-    @nominations_bp.response(200, s.RecusalSchema)
+    @endpoint(nominations_bp, 200, s.RecusalSchema, roles=("committee",))
     def post(self, nomination_id: int):
         """Declare a conflict of interest and step aside from this nomination."""
         with transaction() as uow:
@@ -139,15 +151,12 @@ class RecusalView(MethodView):
 
 @nominations_bp.route("/<int:nomination_id>/scores")
 class ScoresView(MethodView):
-    @roles_required("admin", "committee")
-    @nominations_bp.response(200, s.ScoresSchema)
+    @endpoint(nominations_bp, 200, s.ScoresSchema, roles=("admin", "committee"))
     def get(self, nomination_id: int):
         """Every member's sheet and the aggregate (a member sees them once they submitted)."""
         return committee.read_scores(reader().session, nomination_id, current_principal())
 
-    @roles_required("committee")
-    @nominations_bp.arguments(s.ScoresInSchema)
-    @nominations_bp.response(201, s.ScoresSchema)
+    @endpoint(nominations_bp, 201, s.ScoresSchema, roles=("committee",), body=s.ScoresInSchema)
     def post(self, data: dict, nomination_id: int):
         """Submit your scores per criterion (within the scoring window; refused when recused)."""
         with transaction() as uow:
@@ -156,7 +165,7 @@ class ScoresView(MethodView):
 
 @public_bp.route("/sofifi-berprestasi/<int:year>")
 class PublicListView(MethodView):
-    @public_bp.response(200, s.PublicListSchema)
+    @endpoint(public_bp, 200, s.PublicListSchema)
     def get(self, year: int):
         """The year's awardees by category and unit, the criteria and aggregate scores."""
         return public.awardees(reader().session, year)
@@ -180,9 +189,13 @@ def _restart() -> bool:
 
 @satyalancana_bp.route("/<int:year>")
 class SatyalancanaSummaryView(MethodView):
-    @roles_required("admin")
-    @satyalancana_bp.arguments(s.SatyalancanaQuerySchema, location="query")
-    @satyalancana_bp.response(200, s.SatyalancanaSummarySchema)
+    @endpoint(
+        satyalancana_bp,
+        200,
+        s.SatyalancanaSummarySchema,
+        roles=("admin",),
+        query=s.SatyalancanaQuerySchema,
+    )
     def get(self, args: dict, year: int):
         """Per unit: how many are proposed for each class and how many are excluded."""
         on = _reference(year, args["on"])
@@ -191,9 +204,13 @@ class SatyalancanaSummaryView(MethodView):
 
 @satyalancana_bp.route("/<int:year>/units/<unit>")
 class SatyalancanaUnitView(MethodView):
-    @roles_required("admin")
-    @satyalancana_bp.arguments(s.SatyalancanaQuerySchema, location="query")
-    @satyalancana_bp.response(200, s.SatyalancanaUnitSchema)
+    @endpoint(
+        satyalancana_bp,
+        200,
+        s.SatyalancanaUnitSchema,
+        roles=("admin",),
+        query=s.SatyalancanaQuerySchema,
+    )
     def get(self, args: dict, year: int, unit: str):
         """A unit's proposal list: the proposed with their class, the excluded with why."""
         on = _reference(year, args["on"])
@@ -204,10 +221,11 @@ class SatyalancanaUnitView(MethodView):
 
 @satyalancana_bp.route("/<int:year>/export")
 class SatyalancanaExportView(MethodView):
-    @roles_required("admin")
-    @satyalancana_bp.arguments(s.ExportQuerySchema, location="query")
-    @satyalancana_bp.response(
+    @endpoint(
+        satyalancana_bp,
         200,
+        roles=("admin",),
+        query=s.ExportQuerySchema,
         content_type="text/csv",
         description="CSV, or XLSX with `format=xlsx`",
     )
@@ -235,9 +253,7 @@ def _file(body: bytes | str, kind: str, filename: str) -> Response:
 
 @satyalancana_bp.route("/classes")
 class ClassesView(MethodView):
-    @roles_required("admin")
-    @satyalancana_bp.arguments(s.ClassInSchema)
-    @satyalancana_bp.response(201, s.ClassSchema)
+    @endpoint(satyalancana_bp, 201, s.ClassSchema, roles=("admin",), body=s.ClassInSchema)
     def post(self, data: dict):
         """Record a class the employee received (Keppres); published as award.granted."""
         with transaction() as uow:

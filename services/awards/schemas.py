@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from chassis.pagination import PageArgsSchema
+
 
 class ReasonSchema(ma.Schema):
     """One reason behind a decision (positive or negative)."""
@@ -34,13 +36,11 @@ class EligibilitySchema(ma.Schema):
     name = ma.fields.String(allow_none=True, metadata={"description": "From the roster, if known"})
 
 
-class EligibilityQuerySchema(ma.Schema):
+class EligibilityQuerySchema(PageArgsSchema):
     """Filters and page of the eligibility list."""
 
     eligible = ma.fields.Boolean(load_default=None)
     unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=64))
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
-    page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 
 class EligibilityPageSchema(ma.Schema):

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.feedback import engagement, rules
 from services.feedback.report_api import now
@@ -62,9 +62,9 @@ class EngagementResultsSchema(EngagementSurveySchema):
 
 @engagement_surveys.route("")
 class EngagementSurveys(MethodView):
-    @roles_required("admin")
-    @engagement_surveys.arguments(EngagementOpenSchema)
-    @engagement_surveys.response(201, EngagementSurveySchema)
+    @endpoint(
+        engagement_surveys, 201, EngagementSurveySchema, roles=("admin",), body=EngagementOpenSchema
+    )
     def post(self, data):
         """Open a unit's yearly engagement survey (admins)."""
         with transaction() as uow:
@@ -73,9 +73,13 @@ class EngagementSurveys(MethodView):
 
 @engagement_surveys.route("/<int:survey_id>/answers")
 class EngagementAnswers(MethodView):
-    @roles_required("employee")
-    @engagement_surveys.arguments(EngagementAnswerSchema)
-    @engagement_surveys.response(201, EngagementRecordedSchema)
+    @endpoint(
+        engagement_surveys,
+        201,
+        EngagementRecordedSchema,
+        roles=("employee",),
+        body=EngagementAnswerSchema,
+    )
     def post(self, data, survey_id):
         """Answer the unit's survey once (its ASN; stored apart from who answered)."""
         with transaction() as uow:
@@ -84,8 +88,7 @@ class EngagementAnswers(MethodView):
 
 @engagement_surveys.route("/<int:survey_id>/results")
 class EngagementResults(MethodView):
-    @roles_required("admin", "officer")
-    @engagement_surveys.response(200, EngagementResultsSchema)
+    @endpoint(engagement_surveys, 200, EngagementResultsSchema, roles=("admin", "officer"))
     def get(self, survey_id):
         """Respondents, and the means only for at least ten of them (admins, unit officers)."""
         return engagement.results(reader(), survey_id, now())

@@ -6,8 +6,8 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
 from chassis.fields import Text
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from contracts.feedback import IKM_ELEMENTS
 from services.feedback import consultations, ikm
@@ -102,16 +102,13 @@ class RecordedSchema(ma.Schema):
 
 @surveys.route("/surveys")
 class Surveys(MethodView):
-    @roles_required("admin")
-    @surveys.arguments(SurveyOpenSchema)
-    @surveys.response(201, SurveySchema)
+    @endpoint(surveys, 201, SurveySchema, roles=("admin",), body=SurveyOpenSchema)
     def post(self, data):
         """Open a unit's survey for a period (admins); 409 when one exists."""
         with transaction() as uow:
             return ikm.open_survey(uow, data, now())
 
-    @surveys.arguments(UnitQuerySchema, location="query")
-    @surveys.response(200, OpenSurveySchema(many=True))
+    @endpoint(surveys, 200, OpenSurveySchema(many=True), query=UnitQuerySchema)
     def get(self, args):
         """Surveys open for answers (public)."""
         return ikm.open_surveys(reader(), args["unit"])
@@ -119,8 +116,7 @@ class Surveys(MethodView):
 
 @surveys.route("/surveys/<int:survey_id>")
 class Survey(MethodView):
-    @roles_required("admin", "officer")
-    @surveys.response(200, SurveySchema)
+    @endpoint(surveys, 200, SurveySchema, roles=("admin", "officer"))
     def get(self, survey_id):
         """A survey with its live result."""
         return ikm.staff_view(reader(), survey_id)
@@ -128,9 +124,7 @@ class Survey(MethodView):
 
 @surveys.route("/surveys/<int:survey_id>/codes")
 class Codes(MethodView):
-    @roles_required("admin", "officer")
-    @surveys.arguments(CodesSchema)
-    @surveys.response(201, CodesIssuedSchema)
+    @endpoint(surveys, 201, CodesIssuedSchema, roles=("admin", "officer"), body=CodesSchema)
     def post(self, data, survey_id):
         """One-use respondent codes for the service counter, shown once."""
         with transaction() as uow:
@@ -139,8 +133,7 @@ class Codes(MethodView):
 
 @surveys.route("/surveys/<int:survey_id>/answers")
 class Answers(MethodView):
-    @surveys.arguments(AnswerSchema)
-    @surveys.response(201, RecordedSchema)
+    @endpoint(surveys, 201, RecordedSchema, body=AnswerSchema)
     def post(self, data, survey_id):
         """Answer the 9 elements (1-4) with a respondent code; a code answers once (409)."""
         with transaction() as uow:
@@ -149,8 +142,7 @@ class Answers(MethodView):
 
 @surveys.route("/surveys/<int:survey_id>/publish")
 class Publish(MethodView):
-    @roles_required("admin")
-    @surveys.response(200, SurveySchema)
+    @endpoint(surveys, 200, SurveySchema, roles=("admin",))
     def post(self, survey_id):
         """Close the survey and publish its IKM (and `feedback.ikm.published`)."""
         with transaction() as uow:
@@ -159,8 +151,7 @@ class Publish(MethodView):
 
 @surveys.route("/results")
 class Results(MethodView):
-    @surveys.arguments(UnitQuerySchema, location="query")
-    @surveys.response(200, SurveySchema(many=True))
+    @endpoint(surveys, 200, SurveySchema(many=True), query=UnitQuerySchema)
     def get(self, args):
         """Published IKM results per unit over time (public)."""
         return ikm.public_results(reader(), args["unit"])
@@ -245,16 +236,15 @@ class ModerationLogSchema(ma.Schema):
 
 @forums.route("")
 class Consultations(MethodView):
-    @roles_required("admin", "officer")
-    @forums.arguments(ConsultationOpenSchema)
-    @forums.response(201, ConsultationSchema)
+    @endpoint(
+        forums, 201, ConsultationSchema, roles=("admin", "officer"), body=ConsultationOpenSchema
+    )
     def post(self, data):
         """A unit opens a consultation (its officer, or an admin)."""
         with transaction() as uow:
             return consultations.open_consultation(uow, data, now())
 
-    @forums.arguments(UnitQuerySchema, location="query")
-    @forums.response(200, ConsultationHeadSchema(many=True))
+    @endpoint(forums, 200, ConsultationHeadSchema(many=True), query=UnitQuerySchema)
     def get(self, args):
         """Consultations, newest first (public)."""
         return consultations.listing(reader(), args["unit"], now())
@@ -262,7 +252,7 @@ class Consultations(MethodView):
 
 @forums.route("/<int:consultation_id>")
 class ConsultationView(MethodView):
-    @forums.response(200, ConsultationSchema)
+    @endpoint(forums, 200, ConsultationSchema)
     def get(self, consultation_id):
         """A consultation with its comment threads (public)."""
         return consultations.view(reader(), consultation_id, now())
@@ -270,8 +260,7 @@ class ConsultationView(MethodView):
 
 @forums.route("/<int:consultation_id>/comments")
 class Comments(MethodView):
-    @forums.arguments(CommentInSchema)
-    @forums.response(201, PostedSchema)
+    @endpoint(forums, 201, PostedSchema, body=CommentInSchema)
     def post(self, data, consultation_id):
         """Comment or reply, no account (name optional)."""
         with transaction() as uow:
@@ -280,7 +269,7 @@ class Comments(MethodView):
 
 @forums.route("/<int:consultation_id>/comments/<int:comment_id>/flag")
 class Flag(MethodView):
-    @forums.response(200, FlaggedSchema)
+    @endpoint(forums, 200, FlaggedSchema)
     def post(self, consultation_id, comment_id):
         """Flag a comment for the moderators (public)."""
         with transaction() as uow:
@@ -289,9 +278,7 @@ class Flag(MethodView):
 
 @forums.route("/<int:consultation_id>/comments/<int:comment_id>/moderation")
 class Moderate(MethodView):
-    @roles_required("admin", "officer")
-    @forums.arguments(ModerateSchema)
-    @forums.response(200, ModeratedSchema)
+    @endpoint(forums, 200, ModeratedSchema, roles=("admin", "officer"), body=ModerateSchema)
     def post(self, data, consultation_id, comment_id):
         """Hide (or show again) a comment, with the reason."""
         with transaction() as uow:
@@ -302,8 +289,7 @@ class Moderate(MethodView):
 
 @forums.route("/<int:consultation_id>/moderation")
 class ModerationLog(MethodView):
-    @roles_required("admin", "officer")
-    @forums.response(200, ModerationLogSchema)
+    @endpoint(forums, 200, ModerationLogSchema, roles=("admin", "officer"))
     def get(self, consultation_id):
         """The audit list of moderation, and the flagged comments."""
         return consultations.moderation_log(reader(), consultation_id)
@@ -311,9 +297,7 @@ class ModerationLog(MethodView):
 
 @forums.route("/<int:consultation_id>/summary")
 class Summary(MethodView):
-    @roles_required("admin", "officer")
-    @forums.arguments(SummarySchema)
-    @forums.response(200, ConsultationSchema)
+    @endpoint(forums, 200, ConsultationSchema, roles=("admin", "officer"), body=SummarySchema)
     def post(self, data, consultation_id):
         """The unit's response summary, after the closing date."""
         with transaction() as uow:

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from chassis.auth import roles_required
 from chassis.errors import check_field
 from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
 from services.recruitment import discipline, jobs, roster, roster_import, roster_search
@@ -61,17 +62,16 @@ def _csv_payload() -> bytes:
 
 @employees.route("")
 class EmployeesView(MethodView):
-    @roles_required("admin", "recruiter")
-    @employees.arguments(EmployeeSearchArgs, location="query")
-    @employees.response(200, EmployeePageSchema)
+    @endpoint(
+        employees, 200, EmployeePageSchema, roles=("admin", "recruiter"), query=EmployeeSearchArgs
+    )
     def get(self, args: dict):
         """Search the roster by unit, status, supervisor, name or NIP (admins, recruiters)."""
         return roster_search.search(reader().session, args)
 
-    @roles_required("admin")
-    @employees.arguments(EmployeeCreateSchema)
-    @employees.response(201, EmployeeSchema)
-    @employees.alt_response(409, response="CONFLICT")
+    @endpoint(
+        employees, 201, EmployeeSchema, roles=("admin",), body=EmployeeCreateSchema, errors=(409,)
+    )
     def post(self, values: dict):
         """Put a new employee on the roster (admins); publishes employee.appointed."""
         with transaction() as uow:
@@ -100,17 +100,14 @@ class ImportView(MethodView):
 
 @employees.route("/<nip>")
 class EmployeeView(MethodView):
-    @roles_required("admin", "recruiter")
-    @employees.response(200, EmployeeSchema)
-    @employees.alt_response(404, response="NOT_FOUND")
+    @endpoint(employees, 200, EmployeeSchema, roles=("admin", "recruiter"), errors=(404,))
     def get(self, nip: str):
         """One employee on the roster (admins, recruiters)."""
         return roster.get_employee(reader().session, _checked_nip(nip))
 
-    @roles_required("admin")
-    @employees.arguments(EmployeeUpdateSchema)
-    @employees.response(200, EmployeeSchema)
-    @employees.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        employees, 200, EmployeeSchema, roles=("admin",), body=EmployeeUpdateSchema, errors=(404,)
+    )
     def patch(self, changes: dict, nip: str):
         """Transfer, re-assign, re-grade or correct an employee (admins); publishes updated."""
         reason = changes.pop("reason", None)
@@ -123,18 +120,19 @@ class EmployeeView(MethodView):
 
 @employees.route("/<nip>/sanctions")
 class SanctionsView(MethodView):
-    @roles_required("admin")
-    @employees.response(200, SanctionSchema(many=True))
-    @employees.alt_response(404, response="NOT_FOUND")
+    @endpoint(employees, 200, SanctionSchema(many=True), roles=("admin",), errors=(404,))
     def get(self, nip: str):
         """The employee's disciplinary sanctions, oldest first (admins)."""
         return discipline.sanctions_of(reader().session, _checked_nip(nip))
 
-    @roles_required("admin")
-    @employees.arguments(SanctionCreateSchema)
-    @employees.response(201, SanctionSchema)
-    @employees.alt_response(404, response="NOT_FOUND")
-    @employees.alt_response(409, response="CONFLICT")
+    @endpoint(
+        employees,
+        201,
+        SanctionSchema,
+        roles=("admin",),
+        body=SanctionCreateSchema,
+        errors=(404, 409),
+    )
     def post(self, values: dict, nip: str):
         """Record a sanction under PP 94/2021 (admins); publishes employee.sanctioned."""
         with transaction() as uow:
@@ -143,17 +141,21 @@ class SanctionsView(MethodView):
 
 @employees.route("/<nip>/unpaid-leave")
 class UnpaidLeaveView(MethodView):
-    @roles_required("admin", "recruiter")
-    @employees.response(200, UnpaidLeaveSchema(many=True))
-    @employees.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        employees, 200, UnpaidLeaveSchema(many=True), roles=("admin", "recruiter"), errors=(404,)
+    )
     def get(self, nip: str):
         """The employee's periods of unpaid leave (CLTN), oldest first (admins, recruiters)."""
         return discipline.unpaid_leave_list(reader().session, _checked_nip(nip))
 
-    @roles_required("admin")
-    @employees.arguments(UnpaidLeaveCreateSchema)
-    @employees.response(201, UnpaidLeaveSchema)
-    @employees.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        employees,
+        201,
+        UnpaidLeaveSchema,
+        roles=("admin",),
+        body=UnpaidLeaveCreateSchema,
+        errors=(404,),
+    )
     def post(self, values: dict, nip: str):
         """Record a period of unpaid leave (admins); publishes employee.updated."""
         with transaction() as uow:

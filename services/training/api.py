@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, roles_required
+from chassis.auth import current_principal
 from chassis.db import request_session
+from chassis.views import endpoint
 from services.training import needs
 from services.training.schemas import (
     NeedQuerySchema,
@@ -22,9 +23,13 @@ training_needs = Blueprint(
 
 @training_needs.route("")
 class NeedsView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @training_needs.arguments(NeedQuerySchema, location="query")
-    @training_needs.response(200, NeedSchema(many=True))
+    @endpoint(
+        training_needs,
+        200,
+        NeedSchema(many=True),
+        roles=("admin", "supervisor", "employee"),
+        query=NeedQuerySchema,
+    )
     @training_needs.paginate(page_size=50, max_page_size=500)
     def get(self, filters: dict, pagination_parameters):
         """Training needs, paged (admins all; supervisors own and appraisees'; employees own)."""
@@ -42,9 +47,7 @@ class NeedsView(MethodView):
 
 @training_needs.route("/summary")
 class NeedSummaryView(MethodView):
-    @roles_required("admin")
-    @training_needs.arguments(SummaryQuerySchema, location="query")
-    @training_needs.response(200, NeedSummarySchema)
+    @endpoint(training_needs, 200, NeedSummarySchema, roles=("admin",), query=SummaryQuerySchema)
     def get(self, query: dict):
         """A year's training needs per unit, by kind and by competency (admins)."""
         return needs.summary(request_session(), query["year"], query.get("unit"))
@@ -52,9 +55,9 @@ class NeedSummaryView(MethodView):
 
 @training_needs.route("/<need_id>")
 class NeedView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @training_needs.response(200, NeedSchema)
-    @training_needs.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        training_needs, 200, NeedSchema, roles=("admin", "supervisor", "employee"), errors=(404,)
+    )
     def get(self, need_id: str):
         """One training need (admins any; supervisors own and appraisees'; employees own)."""
         scope = needs.Scope.of(current_principal())

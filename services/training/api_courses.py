@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.training import catalogue
 from services.training.schemas_courses import (
@@ -36,15 +36,12 @@ sessions = Blueprint("sessions", __name__, url_prefix="/sessions", description="
 
 @providers.route("")
 class ProvidersView(MethodView):
-    @roles_required(*READERS)
-    @providers.response(200, ProviderSchema(many=True))
+    @endpoint(providers, 200, ProviderSchema(many=True), roles=READERS)
     def get(self):
         """Every provider, by name."""
         return catalogue.list_providers(reader().session)
 
-    @roles_required("admin")
-    @providers.arguments(ProviderInSchema)
-    @providers.response(201, ProviderSchema)
+    @endpoint(providers, 201, ProviderSchema, roles=("admin",), body=ProviderInSchema)
     def post(self, data: dict):
         """Register a provider: BPSDM/LAN, a university, an NGO, a professional body (admins)."""
         with transaction() as uow:
@@ -53,16 +50,14 @@ class ProvidersView(MethodView):
 
 @partnerships.route("")
 class PartnershipsView(MethodView):
-    @roles_required(*READERS)
-    @partnerships.arguments(PartnershipQuerySchema, location="query")
-    @partnerships.response(200, PartnershipSchema(many=True))
+    @endpoint(
+        partnerships, 200, PartnershipSchema(many=True), roles=READERS, query=PartnershipQuerySchema
+    )
     def get(self, query: dict):
         """Every MoU (of one provider) with the courses it covers."""
         return catalogue.list_partnerships(reader().session, query.get("provider_id"))
 
-    @roles_required("admin")
-    @partnerships.arguments(PartnershipInSchema)
-    @partnerships.response(201, PartnershipSchema)
+    @endpoint(partnerships, 201, PartnershipSchema, roles=("admin",), body=PartnershipInSchema)
     def post(self, data: dict):
         """Record an MoU: validity, free seats per year and/or a discount, courses (admins)."""
         with transaction() as uow:
@@ -71,16 +66,12 @@ class PartnershipsView(MethodView):
 
 @courses.route("")
 class CoursesView(MethodView):
-    @roles_required(*READERS)
-    @courses.arguments(CourseQuerySchema, location="query")
-    @courses.response(200, CourseSchema(many=True))
+    @endpoint(courses, 200, CourseSchema(many=True), roles=READERS, query=CourseQuerySchema)
     def get(self, query: dict):
         """The catalogue by title, filtered by competency type, competency, mode or provider."""
         return catalogue.list_courses(reader().session, query)
 
-    @roles_required("admin")
-    @courses.arguments(CourseInSchema)
-    @courses.response(201, CourseSchema)
+    @endpoint(courses, 201, CourseSchema, roles=("admin",), body=CourseInSchema)
     def post(self, data: dict):
         """Add a course to the catalogue (admins)."""
         with transaction() as uow:
@@ -89,8 +80,7 @@ class CoursesView(MethodView):
 
 @courses.route("/<course_id>")
 class CourseView(MethodView):
-    @roles_required(*READERS)
-    @courses.response(200, CourseSchema)
+    @endpoint(courses, 200, CourseSchema, roles=READERS)
     def get(self, course_id: str):
         """One course."""
         return catalogue.get_course(reader().session, course_id)
@@ -98,16 +88,12 @@ class CourseView(MethodView):
 
 @sessions.route("")
 class SessionsView(MethodView):
-    @roles_required(*READERS)
-    @sessions.arguments(SessionQuerySchema, location="query")
-    @sessions.response(200, SessionSchema(many=True))
+    @endpoint(sessions, 200, SessionSchema(many=True), roles=READERS, query=SessionQuerySchema)
     def get(self, query: dict):
         """Sessions by start date with seats taken and waitlist, by course, competency, year."""
         return catalogue.list_sessions(reader().session, query)
 
-    @roles_required("admin")
-    @sessions.arguments(SessionInSchema)
-    @sessions.response(201, SessionSchema)
+    @endpoint(sessions, 201, SessionSchema, roles=("admin",), body=SessionInSchema)
     def post(self, data: dict):
         """Schedule a session of a course: dates, place or link, capacity, price (admins)."""
         with transaction() as uow:
@@ -116,8 +102,7 @@ class SessionsView(MethodView):
 
 @sessions.route("/<session_id>")
 class SessionView(MethodView):
-    @roles_required(*READERS)
-    @sessions.response(200, SessionSchema)
+    @endpoint(sessions, 200, SessionSchema, roles=READERS)
     def get(self, session_id: str):
         """One session with its seats taken and waitlist."""
         session = reader().session

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, roles_required
+from chassis.auth import current_principal
 from chassis.domain import NotAllowed, NotFoundError
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.training import enrolment, ledger
 from services.training.schemas_courses import (
@@ -36,9 +37,13 @@ external = Blueprint(
 
 @enrolments.route("")
 class EnrolmentsView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @enrolments.arguments(EnrolmentQuerySchema, location="query")
-    @enrolments.response(200, EnrolmentSchema(many=True))
+    @endpoint(
+        enrolments,
+        200,
+        EnrolmentSchema(many=True),
+        roles=("admin", "supervisor", "employee"),
+        query=EnrolmentQuerySchema,
+    )
     @enrolments.paginate(page_size=50, max_page_size=500)
     def get(self, query: dict, pagination_parameters):
         """Enrolments, oldest first (admins all; others their own and those they decide)."""
@@ -47,9 +52,9 @@ class EnrolmentsView(MethodView):
         first = pagination_parameters.first_item
         return rows[first : first + pagination_parameters.page_size]
 
-    @roles_required("admin", "supervisor")
-    @enrolments.arguments(NominationSchema)
-    @enrolments.response(201, EnrolmentSchema)
+    @endpoint(
+        enrolments, 201, EnrolmentSchema, roles=("admin", "supervisor"), body=NominationSchema
+    )
     def post(self, data: dict):
         """Nominate an employee (supervisors: from an open need of their appraisee).
 
@@ -61,9 +66,7 @@ class EnrolmentsView(MethodView):
 
 @enrolments.route("/requests")
 class RequestsView(MethodView):
-    @roles_required("employee")
-    @enrolments.arguments(RequestSchema)
-    @enrolments.response(201, EnrolmentSchema)
+    @endpoint(enrolments, 201, EnrolmentSchema, roles=("employee",), body=RequestSchema)
     def post(self, data: dict):
         """An employee asks for a place; their supervisor or an admin decides."""
         with transaction() as uow:
@@ -72,8 +75,7 @@ class RequestsView(MethodView):
 
 @enrolments.route("/<enrolment_id>")
 class EnrolmentView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @enrolments.response(200, EnrolmentSchema)
+    @endpoint(enrolments, 200, EnrolmentSchema, roles=("admin", "supervisor", "employee"))
     def get(self, enrolment_id: str):
         """One enrolment (404 also when it is not the caller's to read)."""
         found = enrolment.get(reader().session, enrolment_id)
@@ -84,9 +86,7 @@ class EnrolmentView(MethodView):
 
 @enrolments.route("/<enrolment_id>/decision")
 class DecisionView(MethodView):
-    @roles_required("admin", "supervisor")
-    @enrolments.arguments(DecisionSchema)
-    @enrolments.response(200, EnrolmentSchema)
+    @endpoint(enrolments, 200, EnrolmentSchema, roles=("admin", "supervisor"), body=DecisionSchema)
     def post(self, data: dict, enrolment_id: str):
         """Approve (a seat, or the waitlist when full) or turn down a request."""
         with transaction() as uow:
@@ -95,9 +95,13 @@ class DecisionView(MethodView):
 
 @enrolments.route("/<enrolment_id>/cancel")
 class CancelView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @enrolments.arguments(CancelSchema)
-    @enrolments.response(200, CancelledSchema)
+    @endpoint(
+        enrolments,
+        200,
+        CancelledSchema,
+        roles=("admin", "supervisor", "employee"),
+        body=CancelSchema,
+    )
     def post(self, data: dict, enrolment_id: str):
         """Cancel; a freed seat goes to the first on the waitlist (`promoted`)."""
         with transaction() as uow:
@@ -106,9 +110,7 @@ class CancelView(MethodView):
 
 @enrolments.route("/<enrolment_id>/completion")
 class CompletionView(MethodView):
-    @roles_required("admin")
-    @enrolments.arguments(CompletionSchema)
-    @enrolments.response(200, EnrolmentSchema)
+    @endpoint(enrolments, 200, EnrolmentSchema, roles=("admin",), body=CompletionSchema)
     def post(self, data: dict, enrolment_id: str):
         """Attendance and result; a pass with its certificate enters the JP ledger, closes the
         needs of the course's competency and publishes `training.course.completed` (admins)."""
@@ -118,9 +120,13 @@ class CompletionView(MethodView):
 
 @external.route("")
 class ExternalListView(MethodView):
-    @roles_required("admin", "employee")
-    @external.arguments(ExternalQuerySchema, location="query")
-    @external.response(200, ExternalSchema(many=True))
+    @endpoint(
+        external,
+        200,
+        ExternalSchema(many=True),
+        roles=("admin", "employee"),
+        query=ExternalQuerySchema,
+    )
     def get(self, query: dict):
         """Submitted external learning (admins all; employees their own)."""
         actor = current_principal()
@@ -130,9 +136,7 @@ class ExternalListView(MethodView):
             query["nip"] = actor.nip
         return ledger.list_external(reader().session, query.get("nip"), query.get("status"))
 
-    @roles_required("admin", "employee")
-    @external.arguments(ExternalInSchema)
-    @external.response(201, ExternalSchema)
+    @endpoint(external, 201, ExternalSchema, roles=("admin", "employee"), body=ExternalInSchema)
     def post(self, data: dict):
         """Submit a seminar or ASN e-learning with its evidence; counted once approved."""
         with transaction() as uow:
@@ -141,9 +145,7 @@ class ExternalListView(MethodView):
 
 @external.route("/<external_id>/decision")
 class ExternalDecisionView(MethodView):
-    @roles_required("admin")
-    @external.arguments(DecisionSchema)
-    @external.response(200, ExternalSchema)
+    @endpoint(external, 200, ExternalSchema, roles=("admin",), body=DecisionSchema)
     def post(self, data: dict, external_id: str):
         """Approve (the JP enter the ledger) or reject with a note (admins)."""
         with transaction() as uow:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, roles_required
+from chassis.auth import current_principal
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.training import idp
 from services.training.schemas_talent import ActionInSchema, DoneInSchema, IdpInSchema, IdpSchema
@@ -20,10 +21,7 @@ plans = Blueprint(
 
 @plans.route("")
 class PlansView(MethodView):
-    @roles_required("admin")
-    @plans.arguments(IdpInSchema)
-    @plans.response(201, IdpSchema)
-    @plans.alt_response(409, response="CONFLICT")
+    @endpoint(plans, 201, IdpSchema, roles=("admin",), body=IdpInSchema, errors=(409,))
     def post(self, data: dict):
         """Open the year's IDP of a pool member or a box 1-3 employee (admins)."""
         with transaction() as uow:
@@ -32,9 +30,7 @@ class PlansView(MethodView):
 
 @plans.route("/<plan_id>")
 class PlanView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @plans.response(200, IdpSchema)
-    @plans.alt_response(404, response="NOT_FOUND")
+    @endpoint(plans, 200, IdpSchema, roles=("admin", "supervisor", "employee"), errors=(404,))
     def get(self, plan_id: str):
         """An IDP: admins, the employee and their supervision chain (403 otherwise)."""
         return idp.readable_plan(reader().session, current_principal(), plan_id[:32])
@@ -42,10 +38,7 @@ class PlanView(MethodView):
 
 @plans.route("/<plan_id>/actions")
 class ActionsView(MethodView):
-    @roles_required("admin")
-    @plans.arguments(ActionInSchema)
-    @plans.response(201, IdpSchema)
-    @plans.alt_response(404, response="NOT_FOUND")
+    @endpoint(plans, 201, IdpSchema, roles=("admin",), body=ActionInSchema, errors=(404,))
     def post(self, data: dict, plan_id: str):
         """Add a development action with its target date (admins)."""
         with transaction() as uow:
@@ -54,11 +47,7 @@ class ActionsView(MethodView):
 
 @plans.route("/<plan_id>/actions/<action_id>/done")
 class ActionDoneView(MethodView):
-    @roles_required("admin")
-    @plans.arguments(DoneInSchema)
-    @plans.response(200, IdpSchema)
-    @plans.alt_response(404, response="NOT_FOUND")
-    @plans.alt_response(409, response="CONFLICT")
+    @endpoint(plans, 200, IdpSchema, roles=("admin",), body=DoneInSchema, errors=(404, 409))
     def post(self, data: dict, plan_id: str, action_id: str):
         """Close a coaching, rotation or assignment action (admins; courses close by passing)."""
         with transaction() as uow:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from chassis.auth import current_principal, roles_required
 from chassis.domain import Invalid, NotAllowed
 from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
 from services.training import jobs, ledger, plans
@@ -47,9 +48,7 @@ def _year(year: int) -> int:
 
 @jp_ledger.route("/<int:year>")
 class LedgerView(MethodView):
-    @roles_required("admin")
-    @jp_ledger.arguments(LedgerQuerySchema, location="query")
-    @jp_ledger.response(200, LedgerRowSchema(many=True))
+    @endpoint(jp_ledger, 200, LedgerRowSchema(many=True), roles=("admin",), query=LedgerQuerySchema)
     @jp_ledger.paginate(page_size=50, max_page_size=500)
     def get(self, query: dict, year: int, pagination_parameters):
         """Every employee's JP of the year by type, compliance, pending and at-risk (admins)."""
@@ -63,9 +62,7 @@ class LedgerView(MethodView):
 
 @jp_ledger.route("/<int:year>/at-risk")
 class AtRiskView(MethodView):
-    @roles_required("admin")
-    @jp_ledger.arguments(LedgerQuerySchema, location="query")
-    @jp_ledger.response(200, LedgerRowSchema(many=True))
+    @endpoint(jp_ledger, 200, LedgerRowSchema(many=True), roles=("admin",), query=LedgerQuerySchema)
     def get(self, query: dict, year: int):
         """Those short of 20 JP even with what is booked, with the months left (admins)."""
         rows = ledger.rows(
@@ -76,9 +73,9 @@ class AtRiskView(MethodView):
 
 @jp_ledger.route("/<int:year>/units")
 class UnitsView(MethodView):
-    @roles_required("admin")
-    @jp_ledger.arguments(LedgerQuerySchema, location="query")
-    @jp_ledger.response(200, UnitComplianceSchema(many=True))
+    @endpoint(
+        jp_ledger, 200, UnitComplianceSchema(many=True), roles=("admin",), query=LedgerQuerySchema
+    )
     def get(self, query: dict, year: int):
         """Compliance (at least 20 JP) per unit: employees, compliant, rate, at risk."""
         return ledger.units(reader().session, _year(year), query.get("as_of") or date.today())
@@ -116,8 +113,7 @@ class ExportView(MethodView):
 
 @jp_ledger.route("/<int:year>/<nip>")
 class EmployeeLedgerView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @jp_ledger.response(200, EmployeeYearSchema)
+    @endpoint(jp_ledger, 200, EmployeeYearSchema, roles=("admin", "supervisor", "employee"))
     def get(self, year: int, nip: str):
         """One employee's year: lines, JP by type, pending external learning, compliance."""
         problem = nip_problem(nip)
@@ -131,9 +127,7 @@ class EmployeeLedgerView(MethodView):
 
 @latsar.route("")
 class LatsarView(MethodView):
-    @roles_required("admin")
-    @latsar.arguments(LatsarQuerySchema, location="query")
-    @latsar.response(200, LatsarSchema(many=True))
+    @endpoint(latsar, 200, LatsarSchema(many=True), roles=("admin",), query=LatsarQuerySchema)
     def get(self, query: dict):
         """CPNS and Latsar: deadline, days left, passed, booked; `warning` when the probation
         year ends within `within_days` (default 90) and Latsar is not passed (admins)."""
@@ -147,9 +141,7 @@ class LatsarView(MethodView):
 
 @annual_plans.route("", parameters=JOB_PARAMETERS)
 class PlansView(MethodView):
-    @roles_required("admin")
-    @annual_plans.arguments(PlanQuerySchema, location="query")
-    @annual_plans.response(200, PlanSchema(many=True))
+    @endpoint(annual_plans, 200, PlanSchema(many=True), roles=("admin",), query=PlanQuerySchema)
     def get(self, query: dict):
         """Plans, newest first (of one year)."""
         statement = select(Plan).order_by(Plan.created_at.desc(), Plan.plan_id)
@@ -157,9 +149,7 @@ class PlansView(MethodView):
             statement = statement.where(Plan.year == query["year"])
         return list(reader().session.scalars(statement))
 
-    @roles_required("admin")
-    @annual_plans.arguments(PlanInSchema)
-    @annual_plans.response(201, PlanSchema)
+    @endpoint(annual_plans, 201, PlanSchema, roles=("admin",), body=PlanInSchema)
     @may_start_job(annual_plans, "`async=true`, or a year of more than 20,000 open needs")
     def post(self, data: dict):
         """Solve the year's plan within the budget (MILP, greedy beside it; +10 % what-if)."""
@@ -171,8 +161,7 @@ class PlansView(MethodView):
 
 @annual_plans.route("/<plan_id>")
 class PlanView(MethodView):
-    @roles_required("admin")
-    @annual_plans.response(200, PlanSchema)
+    @endpoint(annual_plans, 200, PlanSchema, roles=("admin",))
     def get(self, plan_id: str):
         """One plan with its figures, uncovered needs and what +10 % budget would buy."""
         return plans.get_plan(reader().session, plan_id)
@@ -180,9 +169,9 @@ class PlanView(MethodView):
 
 @annual_plans.route("/<plan_id>/items")
 class PlanItemsView(MethodView):
-    @roles_required("admin")
-    @annual_plans.arguments(PlanItemQuerySchema, location="query")
-    @annual_plans.response(200, PlanItemSchema(many=True))
+    @endpoint(
+        annual_plans, 200, PlanItemSchema(many=True), roles=("admin",), query=PlanItemQuerySchema
+    )
     @annual_plans.paginate(page_size=50, max_page_size=500)
     def get(self, query: dict, plan_id: str, pagination_parameters):
         """The plan's choices, most urgent first, each explained; `covered=false`: the rest."""
@@ -199,8 +188,7 @@ class PlanItemsView(MethodView):
 
 @annual_plans.route("/<plan_id>/adopt")
 class AdoptView(MethodView):
-    @roles_required("admin")
-    @annual_plans.response(200, AdoptedSchema)
+    @endpoint(annual_plans, 200, AdoptedSchema, roles=("admin",))
     def post(self, plan_id: str):
         """Adopt a DRAFT plan as enrolments, all or none (409 naming what no longer fits)."""
         with transaction() as uow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.training import succession
 from services.training.schemas_talent import (
@@ -28,16 +28,14 @@ positions = Blueprint(
 
 @positions.route("")
 class PositionsView(MethodView):
-    @roles_required("admin")
-    @positions.arguments(MapQuerySchema, location="query")
-    @positions.response(200, PositionSummarySchema(many=True))
+    @endpoint(
+        positions, 200, PositionSummarySchema(many=True), roles=("admin",), query=MapQuerySchema
+    )
     def get(self, query: dict):
         """The critical positions (of one unit), by unit and title (admins)."""
         return succession.list_positions(reader().session, query.get("unit"))
 
-    @roles_required("admin")
-    @positions.arguments(PositionInSchema)
-    @positions.response(201, PositionSummarySchema)
+    @endpoint(positions, 201, PositionSummarySchema, roles=("admin",), body=PositionInSchema)
     def post(self, data: dict):
         """Mark a position critical (admins)."""
         with transaction() as uow:
@@ -46,9 +44,7 @@ class PositionsView(MethodView):
 
 @positions.route("/<position_id>")
 class PositionView(MethodView):
-    @roles_required("admin")
-    @positions.response(200, PositionSchema)
-    @positions.alt_response(404, response="NOT_FOUND")
+    @endpoint(positions, 200, PositionSchema, roles=("admin",), errors=(404,))
     def get(self, position_id: str):
         """A critical position with its pool and its successors (admins)."""
         return succession.position_view(reader().session, position_id[:32])
@@ -56,11 +52,9 @@ class PositionView(MethodView):
 
 @positions.route("/<position_id>/candidates")
 class CandidatesView(MethodView):
-    @roles_required("admin")
-    @positions.arguments(CandidateInSchema)
-    @positions.response(201, CandidateSchema)
-    @positions.alt_response(404, response="NOT_FOUND")
-    @positions.alt_response(409, response="CONFLICT")
+    @endpoint(
+        positions, 201, CandidateSchema, roles=("admin",), body=CandidateInSchema, errors=(404, 409)
+    )
     def post(self, data: dict, position_id: str):
         """Put an employee of box 7-9 into the pool, with their readiness (admins)."""
         with transaction() as uow:
@@ -69,11 +63,9 @@ class CandidatesView(MethodView):
 
 @positions.route("/<position_id>/successors")
 class SuccessorsView(MethodView):
-    @roles_required("admin")
-    @positions.arguments(SuccessorsInSchema)
-    @positions.response(200, PositionSchema)
-    @positions.alt_response(404, response="NOT_FOUND")
-    @positions.alt_response(409, response="CONFLICT")
+    @endpoint(
+        positions, 200, PositionSchema, roles=("admin",), body=SuccessorsInSchema, errors=(404, 409)
+    )
     def put(self, data: dict, position_id: str):
         """Choose the ordered successors from the active pool (admins)."""
         with transaction() as uow:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import current_principal, roles_required
+from chassis.auth import current_principal
 from chassis.csvfile import request_csv
 from chassis.errors import check_field
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from contracts.identifiers import nip_problem
 from services.training import talent
@@ -47,9 +48,8 @@ def _nip(nip: str) -> str:
 
 @talent_map.route("/assessments/import")
 class AssessmentImportView(MethodView):
-    @roles_required("admin")
+    @endpoint(talent_map, 201, ImportResultSchema, roles=("admin",))
     @talent_map.doc(requestBody=CSV_BODY)
-    @talent_map.response(201, ImportResultSchema)
     def post(self):
         """Import competency-assessment results from CSV, all rows or none (admins)."""
         payload = request_csv()
@@ -59,9 +59,7 @@ class AssessmentImportView(MethodView):
 
 @talent_map.route("/assessments/<nip>")
 class AssessmentView(MethodView):
-    @roles_required("admin")
-    @talent_map.response(200, AssessmentSchema)
-    @talent_map.alt_response(404, response="NOT_FOUND")
+    @endpoint(talent_map, 200, AssessmentSchema, roles=("admin",), errors=(404,))
     def get(self, nip: str):
         """An employee's newest assessment and potential (admins)."""
         return talent.get_assessment(reader().session, _nip(nip))
@@ -69,9 +67,7 @@ class AssessmentView(MethodView):
 
 @talent_map.route("/map/<int:year>")
 class MapView(MethodView):
-    @roles_required("admin")
-    @talent_map.arguments(MapQuerySchema, location="query")
-    @talent_map.response(200, PlacementSchema(many=True))
+    @endpoint(talent_map, 200, PlacementSchema(many=True), roles=("admin",), query=MapQuerySchema)
     @talent_map.paginate(page_size=50, max_page_size=500)
     def get(self, query: dict, year: int, pagination_parameters):
         """The year's nine-box map (of one unit), by unit and NIP, paged (admins)."""
@@ -83,8 +79,7 @@ class MapView(MethodView):
 
 @talent_map.route("/map/<int:year>/summary")
 class MapSummaryView(MethodView):
-    @roles_required("admin")
-    @talent_map.response(200, MapSummarySchema)
+    @endpoint(talent_map, 200, MapSummarySchema, roles=("admin",))
     def get(self, year: int):
         """Employees per box for the province and per unit (admins)."""
         return talent.summary(reader().session, _year(year))
@@ -92,9 +87,9 @@ class MapSummaryView(MethodView):
 
 @talent_map.route("/map/<int:year>/<nip>")
 class BoxView(MethodView):
-    @roles_required("admin", "supervisor", "employee")
-    @talent_map.response(200, PlacementSchema)
-    @talent_map.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        talent_map, 200, PlacementSchema, roles=("admin", "supervisor", "employee"), errors=(404,)
+    )
     def get(self, year: int, nip: str):
         """One employee's box: admins and the supervision chain above them (403 otherwise)."""
         session = reader().session

@@ -229,6 +229,35 @@ def test_a_job_whose_worker_was_lost_is_taken_over_then_failed_with_the_reason(
     assert done == ["ani"]  # the fenced attempt ran but committed nothing
 
 
+@pytest.mark.postgres
+def test_an_idle_runner_on_postgres_is_woken_by_the_commit_that_queues_a_job(
+    make_service, postgres_url, keys
+):
+    recruitment = make_service("recruitment", postgres_url)
+    ran = threading.Event()
+
+    def work(_uow, _work, _progress):
+        ran.set()
+        return {"ok": True}
+
+    # Its polls are a minute apart: only the NOTIFY of the job's commit can wake it in time.
+    worker = runner(recruitment, handlers={"test.work": work}, poll_interval=60, idle_interval=60)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(1.0)  # it has looked, found nothing, and waits
+        queued = time.monotonic()
+        job_id = submit(recruitment, "test.work", {}, keys)
+        assert ran.wait(15), "the idle runner was not woken"
+        assert time.monotonic() - queued < 15
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
+    wait_until(lambda: read(recruitment, job_id)["state"] == "SUCCEEDED")
+
+
 def submit(service, kind: str, params: dict, keys) -> str:
     """Queue a job directly, as a view would, started by admin `ani`."""
     from chassis.principal import Principal

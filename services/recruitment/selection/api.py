@@ -11,9 +11,9 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
 from chassis.errors import Unprocessable
 from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.recruitment import jobs
 from services.recruitment.selection import applications, formations, results, scores
@@ -56,18 +56,22 @@ years_blp = Blueprint(
 
 @formations_blp.route("")
 class FormationsView(MethodView):
-    @roles_required(*MANAGERS)
-    @formations_blp.arguments(s.FormationCreateSchema)
-    @formations_blp.response(201, s.FormationSchema)
-    @formations_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        formations_blp,
+        201,
+        s.FormationSchema,
+        roles=MANAGERS,
+        body=s.FormationCreateSchema,
+        errors=(409,),
+    )
     def post(self, values: dict):
         """Create a formation (admins, recruiters)."""
         with transaction() as uow:
             return formations.create(uow, values)
 
-    @roles_required(*MANAGERS)
-    @formations_blp.arguments(s.FormationQuerySchema, location="query")
-    @formations_blp.response(200, s.FormationPageSchema)
+    @endpoint(
+        formations_blp, 200, s.FormationPageSchema, roles=MANAGERS, query=s.FormationQuerySchema
+    )
     def get(self, query: dict):
         """A page of formations, optionally of one year and unit (admins, recruiters)."""
         return formations.search(reader().session, **query)
@@ -75,9 +79,7 @@ class FormationsView(MethodView):
 
 @formations_blp.route("/<int:formation_id>")
 class FormationView(MethodView):
-    @roles_required(*MANAGERS)
-    @formations_blp.response(200, s.FormationSchema)
-    @formations_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(formations_blp, 200, s.FormationSchema, roles=MANAGERS, errors=(404,))
     def get(self, formation_id: int):
         """One formation (admins, recruiters)."""
         return formations.get(reader().session, formation_id)
@@ -85,21 +87,28 @@ class FormationView(MethodView):
 
 @formations_blp.route("/<int:formation_id>/applications")
 class FormationApplicationsView(MethodView):
-    @roles_required(*MANAGERS)
-    @formations_blp.arguments(s.ApplicationCreateSchema)
-    @formations_blp.response(201, s.RegisteredSchema)
-    @formations_blp.alt_response(404, response="NOT_FOUND")
-    @formations_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        formations_blp,
+        201,
+        s.RegisteredSchema,
+        roles=MANAGERS,
+        body=s.ApplicationCreateSchema,
+        errors=(404, 409),
+    )
     def post(self, values: dict, formation_id: int):
         """Register an applicant (admins, recruiters); the appeal secret is shown only here."""
         with transaction() as uow:
             application, secret = applications.register(uow, formation_id, values)
             return {**applications.view(application), "appeal_secret": secret}
 
-    @roles_required(*MANAGERS)
-    @formations_blp.arguments(s.PageArgsSchema, location="query")
-    @formations_blp.response(200, s.ApplicationPageSchema)
-    @formations_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        formations_blp,
+        200,
+        s.ApplicationPageSchema,
+        roles=MANAGERS,
+        query=s.PageArgsSchema,
+        errors=(404,),
+    )
     def get(self, args: dict, formation_id: int):
         """A page of the applications to a formation, NIK masked (admins, recruiters)."""
         return applications.of_formation(reader().session, formation_id, **args)
@@ -107,9 +116,7 @@ class FormationApplicationsView(MethodView):
 
 @formations_blp.route("/<int:formation_id>/rank")
 class FormationRankView(MethodView):
-    @roles_required(*MANAGERS)
-    @formations_blp.response(200, s.RankSummarySchema)
-    @formations_blp.alt_response(409, response="CONFLICT")
+    @endpoint(formations_blp, 200, s.RankSummarySchema, roles=MANAGERS, errors=(409,))
     def post(self, formation_id: int):
         """Rank one formation not yet announced (admins, recruiters)."""
         with transaction() as uow:
@@ -118,10 +125,14 @@ class FormationRankView(MethodView):
 
 @formations_blp.route("/<int:formation_id>/ranking")
 class FormationRankingView(MethodView):
-    @roles_required(*MANAGERS)
-    @formations_blp.arguments(s.PageArgsSchema, location="query")
-    @formations_blp.response(200, s.ResultPageSchema)
-    @formations_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(
+        formations_blp,
+        200,
+        s.ResultPageSchema,
+        roles=MANAGERS,
+        query=s.PageArgsSchema,
+        errors=(404,),
+    )
     def get(self, args: dict, formation_id: int):
         """A page of the full ranking list of a formation, best first (admins, recruiters)."""
         return results.ranking_list(reader().session, formation_id, **args)
@@ -129,9 +140,7 @@ class FormationRankingView(MethodView):
 
 @formations_blp.route("/<int:formation_id>/announce")
 class FormationAnnounceView(MethodView):
-    @roles_required("admin")
-    @formations_blp.response(200, s.FormationSchema)
-    @formations_blp.alt_response(409, response="CONFLICT")
+    @endpoint(formations_blp, 200, s.FormationSchema, roles=("admin",), errors=(409,))
     def post(self, formation_id: int):
         """Rank and announce a formation (admins): its results freeze, appeals open."""
         with transaction() as uow:
@@ -140,9 +149,7 @@ class FormationAnnounceView(MethodView):
 
 @formations_blp.route("/<int:formation_id>/announcement")
 class FormationAnnouncementView(MethodView):
-    @formations_blp.arguments(s.PageArgsSchema, location="query")
-    @formations_blp.response(200, s.AnnouncementSchema)
-    @formations_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(formations_blp, 200, s.AnnouncementSchema, query=s.PageArgsSchema, errors=(404,))
     def get(self, args: dict, formation_id: int):
         """A page of the public announcement of a formation (no login; 404 before it)."""
         return results.announcement(reader().session, formation_id, **args)
@@ -153,9 +160,7 @@ class FormationAnnouncementView(MethodView):
 
 @applications_blp.route("/<registration_number>")
 class ApplicationView(MethodView):
-    @roles_required(*MANAGERS)
-    @applications_blp.response(200, s.ApplicationSchema)
-    @applications_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(applications_blp, 200, s.ApplicationSchema, roles=MANAGERS, errors=(404,))
     def get(self, registration_number: str):
         """One application, NIK masked (admins, recruiters)."""
         return applications.view(applications.get(reader().session, registration_number))
@@ -163,10 +168,14 @@ class ApplicationView(MethodView):
 
 @applications_blp.route("/<registration_number>/verification")
 class VerificationView(MethodView):
-    @roles_required(*MANAGERS)
-    @applications_blp.arguments(s.VerificationSchema)
-    @applications_blp.response(200, s.ApplicationSchema)
-    @applications_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        applications_blp,
+        200,
+        s.ApplicationSchema,
+        roles=MANAGERS,
+        body=s.VerificationSchema,
+        errors=(409,),
+    )
     def put(self, values: dict, registration_number: str):
         """Administrative verification: MS, or TMS with the reason (audited)."""
         with transaction() as uow:
@@ -185,10 +194,14 @@ def _enter_scores(registration_number: str, values: dict) -> dict:
 
 @applications_blp.route("/<registration_number>/skd")
 class SkdView(MethodView):
-    @roles_required(*MANAGERS)
-    @applications_blp.arguments(s.SkdScoreSchema)
-    @applications_blp.response(200, s.ApplicationSchema)
-    @applications_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        applications_blp,
+        200,
+        s.ApplicationSchema,
+        roles=MANAGERS,
+        body=s.SkdScoreSchema,
+        errors=(409,),
+    )
     def put(self, values: dict, registration_number: str):
         """Enter or correct an applicant's SKD scores (audited; a change needs a reason)."""
         return _enter_scores(registration_number, values)
@@ -196,10 +209,14 @@ class SkdView(MethodView):
 
 @applications_blp.route("/<registration_number>/skb")
 class SkbView(MethodView):
-    @roles_required(*MANAGERS)
-    @applications_blp.arguments(s.SkbScoreSchema)
-    @applications_blp.response(200, s.ApplicationSchema)
-    @applications_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        applications_blp,
+        200,
+        s.ApplicationSchema,
+        roles=MANAGERS,
+        body=s.SkbScoreSchema,
+        errors=(409,),
+    )
     def put(self, values: dict, registration_number: str):
         """Enter or correct an applicant's SKB score (audited; a change needs a reason)."""
         return _enter_scores(registration_number, values)
@@ -207,10 +224,14 @@ class SkbView(MethodView):
 
 @applications_blp.route("/<registration_number>/withdraw")
 class WithdrawView(MethodView):
-    @roles_required("admin")
-    @applications_blp.arguments(s.WithdrawalSchema)
-    @applications_blp.response(200, s.ApplicationSchema)
-    @applications_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        applications_blp,
+        200,
+        s.ApplicationSchema,
+        roles=("admin",),
+        body=s.WithdrawalSchema,
+        errors=(409,),
+    )
     def post(self, values: dict, registration_number: str):
         """Withdraw a selected applicant (admins): their post becomes empty (audited)."""
         with transaction() as uow:
@@ -223,8 +244,7 @@ class WithdrawView(MethodView):
 
 @years_blp.route("/<int:year>/passing-grades")
 class PassingGradesView(MethodView):
-    @roles_required(*MANAGERS)
-    @years_blp.response(200, s.PassingGradeSchema(many=True))
+    @endpoint(years_blp, 200, s.PassingGradeSchema(many=True), roles=MANAGERS)
     def get(self, year: int):
         """The passing grades of every category in a year (admins, recruiters)."""
         return formations.passing_grades(reader().session, year)
@@ -232,10 +252,14 @@ class PassingGradesView(MethodView):
 
 @years_blp.route("/<int:year>/passing-grades/<category>")
 class PassingGradeView(MethodView):
-    @roles_required("admin")
-    @years_blp.arguments(s.PassingGradeUpdateSchema)
-    @years_blp.response(200, s.PassingGradeSchema)
-    @years_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        years_blp,
+        200,
+        s.PassingGradeSchema,
+        roles=("admin",),
+        body=s.PassingGradeUpdateSchema,
+        errors=(409,),
+    )
     def put(self, values: dict, year: int, category: str):
         """Configure the passing grade of a category for a year (admins; audited)."""
         if category not in s.CATEGORIES:
@@ -258,10 +282,8 @@ def _upload(year: int, query: dict, header: tuple[str, ...]) -> dict:
 
 @years_blp.route("/<int:year>/skd-scores")
 class SkdUploadView(MethodView):
-    @roles_required(*MANAGERS)
-    @years_blp.arguments(s.UploadQuerySchema, location="query")
+    @endpoint(years_blp, 200, s.UploadResultSchema, roles=MANAGERS, query=s.UploadQuerySchema)
     @years_blp.doc(**CSV_BODY)
-    @years_blp.response(200, s.UploadResultSchema)
     def post(self, query: dict, year: int):
         """Upload SKD scores as CSV: registration_number,twk,tiu,tkp (all rows or none)."""
         return _upload(year, query, scores.SKD_HEADER)
@@ -269,10 +291,8 @@ class SkdUploadView(MethodView):
 
 @years_blp.route("/<int:year>/skb-scores")
 class SkbUploadView(MethodView):
-    @roles_required(*MANAGERS)
-    @years_blp.arguments(s.UploadQuerySchema, location="query")
+    @endpoint(years_blp, 200, s.UploadResultSchema, roles=MANAGERS, query=s.UploadQuerySchema)
     @years_blp.doc(**CSV_BODY)
-    @years_blp.response(200, s.UploadResultSchema)
     def post(self, query: dict, year: int):
         """Upload SKB scores as CSV: registration_number,skb (all rows or none)."""
         return _upload(year, query, scores.SKB_HEADER)
@@ -280,10 +300,8 @@ class SkbUploadView(MethodView):
 
 @years_blp.route("/<int:year>/rank", parameters=JOB_PARAMETERS)
 class RankYearView(MethodView):
-    @roles_required(*MANAGERS)
-    @years_blp.response(200, s.RankSummarySchema)
+    @endpoint(years_blp, 200, s.RankSummarySchema, roles=MANAGERS, errors=(409,))
     @may_start_job(years_blp, "`async=true`, or a year of more than 20,000 applications")
-    @years_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Rank every formation of a year not yet announced (admins, recruiters)."""
         with transaction() as uow:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.recruitment.selection import appeals
 from services.recruitment.selection import schemas as s
@@ -21,10 +21,7 @@ appeals_blp = Blueprint(
 
 @appeals_blp.route("")
 class AppealsView(MethodView):
-    @appeals_blp.arguments(s.AppealFileSchema)
-    @appeals_blp.response(201, s.FiledAppealSchema)
-    @appeals_blp.alt_response(404, response="NOT_FOUND")
-    @appeals_blp.alt_response(409, response="CONFLICT")
+    @endpoint(appeals_blp, 201, s.FiledAppealSchema, body=s.AppealFileSchema, errors=(404, 409))
     def post(self, values: dict):
         """File an appeal (no login: registration number and secret); once, within 3 days."""
         with transaction() as uow:
@@ -35,9 +32,7 @@ class AppealsView(MethodView):
 
 @appeals_blp.route("/status")
 class AppealStatusView(MethodView):
-    @appeals_blp.arguments(s.AppealLookupSchema)
-    @appeals_blp.response(200, s.AppealStatusSchema)
-    @appeals_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(appeals_blp, 200, s.AppealStatusSchema, body=s.AppealLookupSchema, errors=(404,))
     def post(self, values: dict):
         """An applicant's appeal status (no login: registration number and secret in the body)."""
         return appeals.status(reader().session, values["registration_number"], values["secret"])
@@ -45,9 +40,7 @@ class AppealStatusView(MethodView):
 
 @appeals_blp.route("/<registration_number>")
 class AppealView(MethodView):
-    @roles_required("admin")
-    @appeals_blp.response(200, s.AppealSchema)
-    @appeals_blp.alt_response(404, response="NOT_FOUND")
+    @endpoint(appeals_blp, 200, s.AppealSchema, roles=("admin",), errors=(404,))
     def get(self, registration_number: str):
         """The appeal of an application (admins)."""
         return appeals.view(*appeals.get(reader().session, registration_number))
@@ -55,10 +48,14 @@ class AppealView(MethodView):
 
 @appeals_blp.route("/<registration_number>/decision")
 class AppealDecisionView(MethodView):
-    @roles_required("admin")
-    @appeals_blp.arguments(s.AppealDecisionSchema)
-    @appeals_blp.response(200, s.AppealSchema)
-    @appeals_blp.alt_response(409, response="CONFLICT")
+    @endpoint(
+        appeals_blp,
+        200,
+        s.AppealSchema,
+        roles=("admin",),
+        body=s.AppealDecisionSchema,
+        errors=(409,),
+    )
     def post(self, values: dict, registration_number: str):
         """Accept (with corrections; re-ranks) or reject an appeal (admins; audited)."""
         with transaction() as uow:

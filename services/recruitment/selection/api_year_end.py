@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chassis.auth import roles_required
 from chassis.jobs_api import JOB_PARAMETERS, accepted, may_start_job, wants_job
+from chassis.views import endpoint
 from chassis.web import reader, transaction
 from services.recruitment import jobs
 from services.recruitment.selection import appeals, appointments, audit
@@ -24,9 +24,7 @@ after_blp = Blueprint(
 
 @after_blp.route("/<int:year>/appeals")
 class YearAppealsView(MethodView):
-    @roles_required("admin")
-    @after_blp.arguments(AppealQuerySchema, location="query")
-    @after_blp.response(200, AppealPageSchema)
+    @endpoint(after_blp, 200, AppealPageSchema, roles=("admin",), query=AppealQuerySchema)
     def get(self, query: dict, year: int):
         """A page of the appeals of a year with their deadlines, oldest first (admins)."""
         return appeals.of_year(reader().session, year, **query)
@@ -34,10 +32,8 @@ class YearAppealsView(MethodView):
 
 @after_blp.route("/<int:year>/optimise", parameters=JOB_PARAMETERS)
 class OptimiseView(MethodView):
-    @roles_required("admin")
-    @after_blp.response(200, s.OptimisedSchema)
+    @endpoint(after_blp, 200, s.OptimisedSchema, roles=("admin",), errors=(409,))
     @may_start_job(after_blp, "`async=true`, or a year of more than 20,000 applications")
-    @after_blp.alt_response(409, response="CONFLICT")
     def post(self, year: int):
         """Fill the empty posts of a year after the appeals (admins; audited)."""
         with transaction() as uow:
@@ -48,11 +44,15 @@ class OptimiseView(MethodView):
 
 @after_blp.route("/<int:year>/appoint", parameters=JOB_PARAMETERS)
 class AppointView(MethodView):
-    @roles_required("admin")
-    @after_blp.arguments(s.AppointRequestSchema)
-    @after_blp.response(200, s.AppointmentsSchema)
+    @endpoint(
+        after_blp,
+        200,
+        s.AppointmentsSchema,
+        roles=("admin",),
+        body=s.AppointRequestSchema,
+        errors=(409,),
+    )
     @may_start_job(after_blp, "`async=true`, or a year of more than 20,000 applications")
-    @after_blp.alt_response(409, response="CONFLICT")
     def post(self, values: dict, year: int):
         """Appoint the selected and optimised applicants as CPNS with new NIPs (admins)."""
         with transaction() as uow:
@@ -64,9 +64,7 @@ class AppointView(MethodView):
 
 @after_blp.route("/audit")
 class AuditView(MethodView):
-    @roles_required("admin")
-    @after_blp.arguments(s.AuditQuerySchema, location="query")
-    @after_blp.response(200, s.AuditPageSchema)
+    @endpoint(after_blp, 200, s.AuditPageSchema, roles=("admin",), query=s.AuditQuerySchema)
     def get(self, query: dict):
         """A page of the audit trail: who changed what, when, old, new and why (admins)."""
         return audit.trail(reader().session, **query)
