@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from chassis import csvfile
 from chassis.bus import Event
+from chassis.db import dialect_insert
 from chassis.domain import Invalid, NotAllowed, NotFoundError
 from chassis.inbox import handles_batches
 from chassis.principal import Principal
@@ -41,25 +44,46 @@ MAX_CHAIN = 30  # supervision levels walked up (a loop in the roster cannot hang
 
 @handles_batches
 def handle_appraisal_finalized(session: Session, events: list[Event]) -> None:
-    """Keep each finalized annual predikat per NIP and year (the newest event wins)."""
+    """Keep each finalized annual predikat per NIP and year (the newest event wins).
+
+    One statement for the batch: an older finalization redelivered late never overwrites a
+    newer one (the upsert's condition), and of one key in a batch the newest is kept.
+    """
+    newest: dict[tuple[str, int], dict[str, Any]] = {}
     for event in events:
         data = event.data
         if data["period"] != "ANNUAL":
             continue
-        finalized_at = datetime.fromisoformat(data["finalized_at"])
-        kept = session.get(AnnualPredikat, (data["nip"], data["year"]))
-        if kept is not None and kept.finalized_at > finalized_at:
-            continue  # an older finalization redelivered late never overwrites a newer one
-        session.merge(
-            AnnualPredikat(
-                nip=data["nip"],
-                year=data["year"],
-                predikat=data["predikat"],
-                unit=data["unit"],
-                appraisal_id=data["appraisal_id"],
-                finalized_at=finalized_at,
-            )
-        )
+        row = {
+            "nip": data["nip"],
+            "year": data["year"],
+            "predikat": data["predikat"],
+            "unit": data["unit"],
+            "appraisal_id": data["appraisal_id"],
+            "finalized_at": datetime.fromisoformat(data["finalized_at"]),
+        }
+        kept = newest.get((row["nip"], row["year"]))
+        if kept is None or kept["finalized_at"] <= row["finalized_at"]:
+            newest[(row["nip"], row["year"])] = row
+    if newest:
+        dialect = session.get_bind().dialect.name
+        session.execute(_keep_newer(dialect), list(newest.values()))
+
+
+_PREDIKAT_FIELDS = ("predikat", "unit", "appraisal_id", "finalized_at")
+
+
+@lru_cache(maxsize=4)
+def _keep_newer(dialect: str) -> Insert:
+    """INSERT .. ON CONFLICT (nip, year) DO UPDATE unless the stored one is newer."""
+    table = AnnualPredikat.__table__
+    statement = dialect_insert(dialect, table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.nip, table.c.year],
+        set_={name: excluded[name] for name in _PREDIKAT_FIELDS},
+        where=table.c.finalized_at <= excluded.finalized_at,
+    )
 
 
 HANDLERS = {"appraisal.appraisal.finalized": handle_appraisal_finalized}
