@@ -31,8 +31,9 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, func
 from sqlalchemy.orm import Session
 
 from chassis.accounts import SenderCheck
+from chassis.arrays import ManyRows
 from chassis.bus import Event, Topology
-from chassis.db import UtcDateTime, insert_if_absent, ping
+from chassis.db import UtcDateTime, ping
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,12 @@ class EventConsumer:
         self.batch_wait = batch_wait
         self.batch_window = batch_window
         self._received: list[Message] = []
+        key = inbox.c.event_id
+        self._claim_rows = ManyRows(
+            inbox,
+            ("event_id", "event_type"),
+            lambda insert: insert.on_conflict_do_nothing(index_elements=[key]).returning(key),
+        )
 
     # -- handling -----------------------------------------------------------------------
 
@@ -224,13 +231,12 @@ class EventConsumer:
     def _claim(self, session: Session, events: list[Event]) -> dict[str, Event]:
         """Insert the ids of events not yet in the inbox; returns those events by id.
 
-        One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING. A consumer racing us on the
-        same event waits on the row until we commit, then inserts nothing and skips it.
+        One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING (the ids as one array on
+        PostgreSQL). A consumer racing us on the same event waits on the row until we commit,
+        then inserts nothing and skips it.
         """
-        dialect = session.get_bind().dialect.name  # PostgreSQL or SQLite: both have it
-        claim = insert_if_absent(dialect, self.inbox, ("event_id",), ("event_id",))
         rows = [{"event_id": event.event_id, "event_type": event.type} for event in events]
-        new = set(session.scalars(claim, rows))
+        new = set(self._claim_rows.execute(session, rows))
         return {event.event_id: event for event in events if event.event_id in new}
 
     def _dispatch(self, session: Session, run: list[Event]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from chassis import csvfile
+from chassis.arrays import ManyRows
 from chassis.bus import Event
-from chassis.db import dialect_insert
 from chassis.domain import Invalid, NotAllowed, NotFoundError
 from chassis.inbox import handles_batches
 from chassis.principal import Principal
@@ -66,24 +65,24 @@ def handle_appraisal_finalized(session: Session, events: list[Event]) -> None:
         if kept is None or kept["finalized_at"] <= row["finalized_at"]:
             newest[(row["nip"], row["year"])] = row
     if newest:
-        dialect = session.get_bind().dialect.name
-        session.execute(_keep_newer(dialect), list(newest.values()))
+        _KEEP_NEWER.execute(session, list(newest.values()))
 
 
 _PREDIKAT_FIELDS = ("predikat", "unit", "appraisal_id", "finalized_at")
 
 
-@lru_cache(maxsize=4)
-def _keep_newer(dialect: str) -> Insert:
-    """INSERT .. ON CONFLICT (nip, year) DO UPDATE unless the stored one is newer."""
+def _unless_newer(statement: Any) -> Insert:
+    """ON CONFLICT (nip, year) DO UPDATE unless the stored finalization is newer."""
     table = AnnualPredikat.__table__
-    statement = dialect_insert(dialect, table)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[table.c.nip, table.c.year],
         set_={name: excluded[name] for name in _PREDIKAT_FIELDS},
         where=table.c.finalized_at <= excluded.finalized_at,
     )
+
+
+_KEEP_NEWER = ManyRows(AnnualPredikat.__table__, ("nip", "year", *_PREDIKAT_FIELDS), _unless_newer)
 
 
 HANDLERS = {"appraisal.appraisal.finalized": handle_appraisal_finalized}
