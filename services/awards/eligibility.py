@@ -126,9 +126,7 @@ def _lock_many(session: Session, years: list[int], nips: list[str]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     keys = sorted({_int4(zlib.crc32(nip.encode())) for nip in nips})
-    connection = session.connection()
-    connection.execute(_YEAR_LOCKS, {"years": years})
-    connection.execute(_EMPLOYEE_LOCKS, {"keys": keys})
+    session.connection().execute(_YEAR_AND_EMPLOYEE_LOCKS, {"years": years, "keys": keys})
 
 
 def _int4(key: int) -> int:
@@ -394,14 +392,17 @@ _LOCKS = {
     "ledger": text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK}, :year)"),
 }
 
-_YEAR_LOCKS = text(
-    "SELECT count(pg_advisory_xact_lock_shared(:space, y))"
+# One round trip for both kinds: the years' (shared) locks first, then the employees', each in
+# sorted order (the Append runs its parts in turn; volatile calls are never pruned).
+_YEAR_AND_EMPLOYEE_LOCKS = text(
+    "SELECT count(*) FROM ("
+    " SELECT pg_advisory_xact_lock_shared(:ledger, y)"
     " FROM (SELECT unnest(CAST(:years AS int[])) AS y ORDER BY 1) AS years"
-).bindparams(space=_LEDGER_LOCK)
-_EMPLOYEE_LOCKS = text(
-    "SELECT count(pg_advisory_xact_lock(:space, k))"
+    " UNION ALL"
+    " SELECT pg_advisory_xact_lock(:employee, k)"
     " FROM (SELECT unnest(CAST(:keys AS int[])) AS k ORDER BY 1) AS employees"
-).bindparams(space=_EMPLOYEE_LOCK)
+    ") AS locks"
+).bindparams(ledger=_LEDGER_LOCK, employee=_EMPLOYEE_LOCK)
 _FACTS_MANY = (
     select(*_FACTS.selected_columns, _APPRAISALS.c.nip, _APPRAISALS.c.year)
     .select_from(
