@@ -115,7 +115,7 @@ class EventConsumer(BatchReader):
         prefetch: int = 600,
         batch_size: int = 300,
         batch_wait: float = 0.005,
-        batch_window: float = 0.05,
+        batch_window: float = 0.02,
     ) -> None:
         self.service = service
         self.engine = engine
