@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from chassis.arrays import ManyRows
 from chassis.projection import upsert_newer, upsert_newer_many
 from services.awards import rules
 from services.awards.models import (
@@ -104,13 +105,11 @@ def record_appraisals(
         if change.event:
             events.append((change.event, newest[(nip, year)][2]))
     connection = session.connection()
-    for statement, rows in (
-        (_UPDATE_DECISION, bases),
-        (_UPDATE_DECISION, updates),
-        (_INSERT_DECISION, inserts),
-    ):
+    for rows in (bases, updates):
         if rows:
-            connection.execute(statement, rows)
+            connection.execute(_UPDATE_DECISION, rows)
+    if inserts:
+        _INSERT_DECISIONS.execute(connection, inserts)
     outbox.add_many(session, DETERMINED, events)
 
 
@@ -333,6 +332,10 @@ _FACTS = (
     .where(_key(_APPRAISALS, "nip", "year"))
 )
 _INSERT_DECISION = _ELIGIBILITY.insert()
+_INSERT_DECISIONS = ManyRows(
+    _ELIGIBILITY,
+    ("nip", "year", "programme", "unit", "basis", "eligible", "reasons", "determined_at"),
+)
 _UPDATE_DECISION = update(_ELIGIBILITY).where(_key(_ELIGIBILITY, "nip", "year", "programme"))
 
 
