@@ -9,18 +9,18 @@ change; a repeated or older fact re-decides to the same result and publishes not
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, exists, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from chassis.arrays import ManyRows
 from chassis.projection import upsert_newer, upsert_newer_many
 from services.awards import rules
+from services.awards.locks import lock, lock_many
 from services.awards.models import (
     AnnualAppraisal,
     DisciplinarySanction,
@@ -37,10 +37,6 @@ _COMPLAINTS = SubstantiatedComplaint.__table__
 _SANCTIONS = DisciplinarySanction.__table__
 _JP = JpTotal.__table__
 _ELIGIBILITY = Eligibility.__table__
-
-# Advisory-lock namespaces (PostgreSQL): one employee's facts are decided one transaction at a
-# time, and a year's JP ledger opens while no appraisal of that year is being decided.
-_EMPLOYEE_LOCK, _LEDGER_LOCK = 0x4157_0001, 0x4157_0002
 
 
 # -- facts ----------------------------------------------------------------------------------
@@ -65,7 +61,7 @@ def record_appraisals(
     if not newest:
         return
     pairs = sorted(newest)
-    _lock_many(session, sorted({year for _nip, year in pairs}), sorted({n for n, _y in pairs}))
+    lock_many(session, sorted({year for _nip, year in pairs}), sorted({n for n, _y in pairs}))
     upsert_newer_many(
         session,
         _APPRAISALS,
@@ -121,18 +117,6 @@ def _by_nip(session: Session, statement: Any, nips: list[str]) -> dict[str, list
     return found
 
 
-def _lock_many(session: Session, years: list[int], nips: list[str]) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    keys = sorted({_int4(zlib.crc32(nip.encode())) for nip in nips})
-    session.connection().execute(_YEAR_AND_EMPLOYEE_LOCKS, {"years": years, "keys": keys})
-
-
-def _int4(key: int) -> int:
-    # crc32 is unsigned; the two-int4 advisory lock takes a signed int4.
-    return key - 2**32 if key >= 2**31 else key
-
-
 _APPRAISAL_FIELDS = ("nip", "year", "appraisal_id", "unit", "predikat")
 
 
@@ -142,7 +126,7 @@ def _pick(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
 
 def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep a substantiated complaint (one per tracking number) and decide the year it is in."""
-    _lock(session, "employee", nip=data["nip"])
+    lock(session, "employee", nip=data["nip"])
     old = _run(session, _COMPLAINT, tracking_number=data["tracking_number"]).first()
     incident = data.get("incident_date")
     values = {
@@ -155,7 +139,7 @@ def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime)
     # A corrected complaint (same tracking number, newer) may move to another year: both count.
     touched = {(values["nip"], rules.complaint_date(_complaint(values)).year)}
     if old is not None:
-        _lock(session, "employee", nip=old.nip)
+        lock(session, "employee", nip=old.nip)
         touched.add((old.nip, rules.complaint_date(_complaint(old._mapping)).year))
     for nip, year in sorted(touched):
         redetermine(session, nip, year)
@@ -163,7 +147,7 @@ def record_complaint(session: Session, data: Mapping[str, Any], as_of: datetime)
 
 def record_sanction(session: Session, data: Mapping[str, Any], as_of: datetime) -> None:
     """Keep a disciplinary sanction (one per sanction id) and decide every year it touches."""
-    _lock(session, "employee", nip=data["nip"])
+    lock(session, "employee", nip=data["nip"])
     old = _run(session, _SANCTION, sanction_id=data["sanction_id"]).first()
     until = data.get("effective_until")
     values = {
@@ -177,7 +161,7 @@ def record_sanction(session: Session, data: Mapping[str, Any], as_of: datetime) 
     upsert_newer(session, _SANCTIONS, values, as_of)
     touched = _sanction_touches(session, values)
     if old is not None:
-        _lock(session, "employee", nip=old.nip)
+        lock(session, "employee", nip=old.nip)
         touched |= _sanction_touches(session, old._mapping)
     for nip, year in sorted(touched):
         redetermine(session, nip, year)
@@ -188,9 +172,9 @@ def record_jp(session: Session, data: Mapping[str, Any], as_of: datetime) -> Non
     nip, year = data["nip"], data["year"]
     ledger_was_open = _ledger_open(session, year)
     if not ledger_was_open:
-        _lock(session, "ledger", year=year)
+        lock(session, "ledger", year=year)
         ledger_was_open = _ledger_open(session, year)  # another consumer may have opened it
-    _lock(session, "employee", nip=nip)
+    lock(session, "employee", nip=nip)
     upsert_newer(
         session, _JP, {"nip": nip, "year": year, "jp_year_total": data["jp_year_total"]}, as_of
     )
@@ -199,7 +183,7 @@ def record_jp(session: Session, data: Mapping[str, Any], as_of: datetime) -> Non
         return
     # From now on "no JP received" means 0 JP for every employee decided for this year.
     for appraised in _appraised_in(session, year):
-        _lock(session, "employee", nip=appraised)
+        lock(session, "employee", nip=appraised)
         redetermine(session, appraised, year)
 
 
@@ -370,42 +354,6 @@ def _appraised_in(session: Session, year: int) -> Iterable[str]:
     return sorted(_run(session, _APPRAISED_NIPS, year=year).scalars())
 
 
-# -- locks ----------------------------------------------------------------------------------
-
-
-def _lock(session: Session, kind: str, *, nip: str | None = None, year: int | None = None) -> None:
-    """Take the advisory locks of `kind` (PostgreSQL; SQLite has one writer at a time anyway).
-
-    Always the year's ledger lock before an employee's, so that no two handlers wait on each
-    other in a circle.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    params: dict[str, int] = {}
-    if nip is not None:
-        params["employee"] = _int4(zlib.crc32(nip.encode()))
-    if year is not None:
-        params["year"] = year
-    session.connection().execute(_LOCKS[kind], params)
-
-
-# The two-int4 form has its own key space, apart from the outbox relay's bigint lock.
-_LOCKS = {
-    "employee": text(f"SELECT pg_advisory_xact_lock({_EMPLOYEE_LOCK}, :employee)"),
-    "ledger": text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK}, :year)"),
-}
-
-# One round trip for both kinds: the years' (shared) locks first, then the employees', each in
-# sorted order (the Append runs its parts in turn; volatile calls are never pruned).
-_YEAR_AND_EMPLOYEE_LOCKS = text(
-    "SELECT count(*) FROM ("
-    " SELECT pg_advisory_xact_lock_shared(:ledger, y)"
-    " FROM (SELECT unnest(CAST(:years AS int[])) AS y ORDER BY 1) AS years"
-    " UNION ALL"
-    " SELECT pg_advisory_xact_lock(:employee, k)"
-    " FROM (SELECT unnest(CAST(:keys AS int[])) AS k ORDER BY 1) AS employees"
-    ") AS locks"
-).bindparams(ledger=_LEDGER_LOCK, employee=_EMPLOYEE_LOCK)
 _FACTS_MANY = (
     select(*_FACTS.selected_columns, _APPRAISALS.c.nip, _APPRAISALS.c.year)
     .select_from(
