@@ -3,7 +3,8 @@
 - py-amqp reads ahead on its socket (one large recv instead of three per frame) and parses a
   frame already buffered without touching the socket's timeout;
 - a batch of published frames is corked into one write;
-- the outbox insert goes straight to the DB-API cursor on the transaction's own connection.
+- the outbox insert goes straight to the DB-API cursor on the transaction's own connection;
+- many rows go in as binary column arrays on that cursor (chassis.arrays, PostgreSQL).
 
 The first two lean on py-amqp's private attributes (`AMQP_HOOKS`): `missing_amqp_hooks` names
 those a new py-amqp no longer has (a unit test fails on them), and a connection lacking one
