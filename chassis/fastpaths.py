@@ -5,6 +5,7 @@
 - a batch of published frames is corked into one write;
 - the outbox insert goes straight to the DB-API cursor on the transaction's own connection;
 - in-memory rate-limit counters are swept once a second, not by a new thread after each hit.
+- many rows go in as binary column arrays on that cursor (chassis.arrays, PostgreSQL).
 
 The first two lean on py-amqp's private attributes (`AMQP_HOOKS`): `missing_amqp_hooks` names
 those a new py-amqp no longer has (a unit test fails on them), and a connection lacking one

@@ -11,28 +11,29 @@ fault and must not spend its tries.
 
 A handler made with `handles_batches` gets each run of consecutive events of its type at once,
 so that it can write them with a few statements instead of a few per event. "event handled" is
-logged once per correlation id of a committed batch, naming its events."""
+logged once per correlation id of a committed batch, naming its events. Reading the queue in
+batches (and reconnecting, and holding a batch) is the broker side, chassis.consuming."""
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
 import amqp
-from kombu import Connection, Consumer
-from kombu.exceptions import OperationalError
+from kombu import Connection
 from kombu.message import Message
 from sqlalchemy import Column, Engine, MetaData, String, Table, func
 from sqlalchemy.orm import Session
 
 from chassis.accounts import SenderCheck
+from chassis.arrays import ManyRows
 from chassis.bus import Event, Topology
-from chassis.db import UtcDateTime, insert_if_absent, ping
+from chassis.consuming import BatchReader, DatabaseUnavailable
+from chassis.db import UtcDateTime, ping
 from chassis.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,6 @@ def inbox_table(metadata: MetaData) -> Table:
 
 class InvalidEvent(Exception):
     """A message that is not a valid event of a known contract."""
-
-
-class DatabaseUnavailable(Exception):
-    """The consumer's database does not answer: not the event's fault, so it is not retried."""
 
 
 def decode(
@@ -101,7 +98,7 @@ def handles_batches(many: BatchHandler) -> Handler:
     return handler
 
 
-class EventConsumer:
+class EventConsumer(BatchReader):
     """Consumes a service's queue into its database, exactly one effect per event."""
 
     def __init__(
@@ -118,7 +115,7 @@ class EventConsumer:
         prefetch: int = 600,
         batch_size: int = 300,
         batch_wait: float = 0.005,
-        batch_window: float = 0.05,
+        batch_window: float = 0.02,
     ) -> None:
         self.service = service
         self.engine = engine
@@ -133,6 +130,12 @@ class EventConsumer:
         self.batch_wait = batch_wait
         self.batch_window = batch_window
         self._received: list[Message] = []
+        key = inbox.c.event_id
+        self._claim_rows = ManyRows(
+            inbox,
+            ("event_id", "event_type"),
+            lambda insert: insert.on_conflict_do_nothing(index_elements=[key]).returning(key),
+        )
 
     # -- handling -----------------------------------------------------------------------
 
@@ -224,13 +227,12 @@ class EventConsumer:
     def _claim(self, session: Session, events: list[Event]) -> dict[str, Event]:
         """Insert the ids of events not yet in the inbox; returns those events by id.
 
-        One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING. A consumer racing us on the
-        same event waits on the row until we commit, then inserts nothing and skips it.
+        One statement: INSERT .. ON CONFLICT DO NOTHING RETURNING (the ids as one array on
+        PostgreSQL). A consumer racing us on the same event waits on the row until we commit,
+        then inserts nothing and skips it.
         """
-        dialect = session.get_bind().dialect.name  # PostgreSQL or SQLite: both have it
-        claim = insert_if_absent(dialect, self.inbox, ("event_id",), ("event_id",))
         rows = [{"event_id": event.event_id, "event_type": event.type} for event in events]
-        new = set(session.scalars(claim, rows))
+        new = set(self._claim_rows.execute(session, rows))
         return {event.event_id: event for event in events if event.event_id in new}
 
     def _dispatch(self, session: Session, run: list[Event]) -> None:
@@ -264,101 +266,6 @@ class EventConsumer:
         time.sleep(min(0.1 * 2**deliveries, 2.0))
         for message in messages:
             message.requeue()
-
-    # -- running ------------------------------------------------------------------------
-
-    def _on_message(self, message: Message) -> None:
-        self._received.append(message)
-
-    def run(self, stop: threading.Event) -> None:
-        """Consume until `stop` is set, reconnecting (with back-off) when the broker goes away."""
-        backoff = 0.0
-        while not stop.is_set():
-            connection = self.connection_factory()
-            try:
-                self._consume(connection, stop)
-                backoff = 0.0
-            except (
-                *connection.connection_errors,
-                *connection.channel_errors,
-                OSError,
-                OperationalError,  # kombu's wrapper when the broker refuses to connect
-            ) as exc:
-                backoff = min(max(backoff * 2, 0.5), 30.0)
-                log.warning(
-                    "consumer lost the broker; reconnecting",
-                    extra={"error": repr(exc), "retry_in": backoff},
-                )
-                self._received.clear()
-                stop.wait(backoff)
-            finally:
-                try:
-                    connection.release()
-                except Exception:  # noqa: S110 - the connection is already broken
-                    pass
-
-    def _consume(self, connection: Connection, stop: threading.Event) -> None:
-        connection.ensure_connection(max_retries=1)
-        channel = connection.channel()
-        queue = self.topology.service_queue(self.service, self.handlers)
-        # on_message (not callbacks) hands over the raw message: kombu decodes nothing, so a
-        # malformed body reaches decode() and is dead-lettered instead of crashing the loop.
-        consumer = Consumer(channel, queues=[queue], on_message=self._on_message, no_ack=False)
-        consumer.qos(prefetch_count=self.prefetch)
-        with consumer:
-            while not stop.is_set():
-                self._collect(connection)
-                if self._received:
-                    batch, self._received = self._received, []
-                    events = self._decode_all(batch)
-                    if events:
-                        self._settle_or_hold(connection, events, stop)
-                connection.heartbeat_check()
-
-    def _settle_or_hold(
-        self, connection: Connection, events: list[tuple[Message, Event]], stop: threading.Event
-    ) -> None:
-        """Settle a batch; while the database is away, keep it (unacknowledged) and retry."""
-        backoff = 0.5
-        while True:
-            try:
-                self._settle(events)
-                return
-            except DatabaseUnavailable as exc:
-                log.warning(
-                    "database unavailable; holding the batch",
-                    extra={"error": str(exc), "events": len(events), "retry_in": backoff},
-                )
-            # Keep reading the connection meanwhile, so that heartbeats are answered; what
-            # arrives waits for the next batch.
-            deadline = time.monotonic() + backoff
-            while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
-                try:
-                    connection.drain_events(timeout=min(remaining, 1.0))
-                except TimeoutError:
-                    pass
-                connection.heartbeat_check()
-            if stop.is_set():
-                return  # left unacknowledged: the broker delivers them again
-            backoff = min(backoff * 2, 10.0)
-
-    def _collect(self, connection: Connection) -> None:
-        """Wait up to a second for a message, then gather those that follow close behind.
-
-        The batch grows while the next message comes within `batch_wait` (a stream), up to
-        `batch_size` and `batch_window`: a lone event waits only `batch_wait` for company,
-        while a backlog is taken in large batches that share one transaction and one ack.
-        """
-        try:
-            connection.drain_events(timeout=1.0)
-        except TimeoutError:
-            return
-        deadline = time.monotonic() + self.batch_window
-        while len(self._received) < self.batch_size and time.monotonic() < deadline:
-            try:
-                connection.drain_events(timeout=self.batch_wait)
-            except TimeoutError:
-                return
 
 
 def _delivery_tag(message: Message) -> int:

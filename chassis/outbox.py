@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from chassis.arrays import ManyRows
 from chassis.bus import BusError, Event, Outgoing, Publisher
 from chassis.db import BigId, UtcDateTime, is_postgres
 from chassis.fastpaths import DriverInsert
@@ -86,6 +87,7 @@ class Outbox:
         # new row's id is not needed, so no RETURNING is asked for.
         self._insert = insert(table).inline()
         self._insert_one = DriverInsert(self._insert, _ROW_KEYS)
+        self._insert_many = ManyRows(table, _ROW_KEYS)
 
     def add(
         self,
@@ -114,7 +116,7 @@ class Outbox:
         """Write one event per (data, correlation id) in one statement (batch handlers)."""
         events = [self._event(event_type, data, version, cid) for data, cid in items]
         if events:
-            session.execute(self._insert, [self._row(event) for event in events])
+            self._insert_many.execute(session, [self._row(event) for event in events])
             notify(session.connection(), self.source)
         return events
 

@@ -11,6 +11,7 @@ from sqlalchemy import String, Table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import Insert
 
+from chassis.arrays import ManyRows
 from chassis.db import UtcDateTime, dialect_insert
 
 
@@ -30,7 +31,11 @@ class RosterColumns:
 @lru_cache(maxsize=256)
 def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Insert:
     # Built once per table and column set: constructing it costs more than running it.
-    statement = dialect_insert(dialect, table)
+    return _unless_newer(dialect_insert(dialect, table), table, columns)
+
+
+def _unless_newer(statement: Any, table: Table, columns: tuple[str, ...]) -> Insert:
+    """ON CONFLICT (the key) DO UPDATE the `columns` unless the stored row is as new."""
     keys = [column.name for column in table.primary_key.columns]
     updates = {name: statement.excluded[name] for name in columns if name not in keys}
     return statement.on_conflict_do_update(
@@ -67,5 +72,10 @@ def upsert_newer_many(
     if not newest:
         return
     rows = list(newest.values())
-    dialect = session.get_bind().dialect.name
-    session.execute(_upsert_statement(dialect, table, tuple(rows[0])), rows)
+    _upsert_rows(table, tuple(rows[0])).execute(session, rows)
+
+
+@lru_cache(maxsize=256)
+def _upsert_rows(table: Table, columns: tuple[str, ...]) -> ManyRows:
+    """`_upsert_statement` for many rows in one statement (chassis.arrays)."""
+    return ManyRows(table, columns, lambda statement: _unless_newer(statement, table, columns))

@@ -157,11 +157,13 @@ class Broker:
 
     def connections(self, url: str) -> dict[str, str]:
         """Client connections of the vhost in `url`: name (addresses and ports) -> state."""
+        # list_connections lists every vhost's (it takes no -p): the broker may be shared.
         output = self._require_ctl()(
-            "list_connections", "-p", vhost_of(url), "--no-table-headers", "name", "state"
+            "list_connections", "--no-table-headers", "name", "state", "vhost"
         )
-        rows = [line.rsplit("\t", 1) for line in output.splitlines() if "\t" in line]
-        return {name.strip(): state.strip() for name, state in rows}
+        rows = [line.rsplit("\t", 2) for line in output.splitlines() if line.count("\t") >= 2]
+        vhost = vhost_of(url)
+        return {name.strip(): state.strip() for name, state, on in rows if on.strip() == vhost}
 
     def queues(self, url: str) -> dict[str, dict[str, str]]:
         """Queues of the vhost in `url`: name -> {type, arguments, messages, ...} as text."""

@@ -144,9 +144,9 @@ class ObjectionFilingView(MethodView):
 
 @objection_bp.route("")
 class ObjectionsView(MethodView):
-    @roles_required(*ROLES)
-    @objection_bp.arguments(ObjectionQuerySchema, location="query")
-    @objection_bp.response(200, ObjectionSchema(many=True))
+    @endpoint(
+        objection_bp, 200, ObjectionSchema(many=True), roles=ROLES, query=ObjectionQuerySchema
+    )
     def get(self, query: dict):
         """The caller's objections (`scope=mine`) or those they decide (`scope=decide`)."""
         return objections.listing(reader(), query["scope"])

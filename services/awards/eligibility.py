@@ -85,13 +85,11 @@ def record_appraisals(
         if change.event:
             events.append((change.event, newest[(nip, year)][2]))
     connection = session.connection()
-    for statement, rows in (
-        (store.UPDATE_DECISION, bases),
-        (store.UPDATE_DECISION, updates),
-        (store.INSERT_DECISION, inserts),
-    ):
+    for rows in (bases, updates):
         if rows:
-            connection.execute(statement, rows)
+            connection.execute(store.UPDATE_DECISION, rows)
+    if inserts:
+        store.INSERT_DECISIONS.execute(connection, inserts)
     outbox.add_many(session, DETERMINED, events)
 
 

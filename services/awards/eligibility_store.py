@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from chassis.arrays import ManyRows
 from services.awards import rules
 from services.awards.models import (
     AnnualAppraisal,
@@ -83,6 +84,11 @@ COMPLAINTS_OF_MANY = select(COMPLAINTS).where(
 )
 SANCTIONS_OF_MANY = select(SANCTIONS).where(SANCTIONS.c.nip.in_(bindparam("nips", expanding=True)))
 INSERT_DECISION = ELIGIBILITY.insert()
+# Many new decisions at once: binary column arrays on PostgreSQL (chassis.arrays).
+INSERT_DECISIONS = ManyRows(
+    ELIGIBILITY,
+    ("nip", "year", "programme", "unit", "basis", "eligible", "reasons", "determined_at"),
+)
 UPDATE_DECISION = update(ELIGIBILITY).where(_key(ELIGIBILITY, "nip", "year", "programme"))
 
 
@@ -137,13 +143,11 @@ def lock(session: Session, kind: str, *, nip: str | None = None, year: int | Non
 
 
 def lock_many(session: Session, years: list[int], nips: list[str]) -> None:
-    """Take the locks of many years (shared) and then many employees, each in sorted order."""
+    """The years' shared ledger locks, then the employees' locks, in one statement."""
     if session.get_bind().dialect.name != "postgresql":
         return
     keys = sorted({_int4(zlib.crc32(nip.encode())) for nip in nips})
-    connection = session.connection()
-    connection.execute(_YEAR_LOCKS, {"years": years})
-    connection.execute(_EMPLOYEE_LOCKS, {"keys": keys})
+    session.connection().execute(_YEAR_AND_EMPLOYEE_LOCKS, {"years": years, "keys": keys})
 
 
 def _int4(key: int) -> int:
@@ -157,11 +161,14 @@ _LOCKS = {
     "ledger": text(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK}, :year)"),
 }
 
-_YEAR_LOCKS = text(
-    "SELECT count(pg_advisory_xact_lock_shared(:space, y))"
+# One round trip for both kinds: the years' (shared) locks first, then the employees', each in
+# sorted order (the Append runs its parts in turn; volatile calls are never pruned).
+_YEAR_AND_EMPLOYEE_LOCKS = text(
+    "SELECT count(*) FROM ("
+    " SELECT pg_advisory_xact_lock_shared(:ledger, y)"
     " FROM (SELECT unnest(CAST(:years AS int[])) AS y ORDER BY 1) AS years"
-).bindparams(space=_LEDGER_LOCK)
-_EMPLOYEE_LOCKS = text(
-    "SELECT count(pg_advisory_xact_lock(:space, k))"
+    " UNION ALL"
+    " SELECT pg_advisory_xact_lock(:employee, k)"
     " FROM (SELECT unnest(CAST(:keys AS int[])) AS k ORDER BY 1) AS employees"
-).bindparams(space=_EMPLOYEE_LOCK)
+    ") AS locks"
+).bindparams(ledger=_LEDGER_LOCK, employee=_EMPLOYEE_LOCK)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Table, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from chassis.arrays import ManyRows
 from chassis.auth import Principal
-from chassis.db import insert_if_absent
 from chassis.domain import NotAllowed, NotFoundError
 from services.training import rules
 from services.training.models import TrainingNeed, outbox
@@ -26,10 +27,22 @@ NEED_IDENTIFIED = "training.need.identified"
 _FACT = ("source", "source_ref", "kind", "competency")
 
 
-def _insert_if_absent(dialect: str, table: Table) -> Any:
-    # Only a conflict on the facts is ignored; a clash of need_id (a digest collision) still
-    # fails loudly.
-    return insert_if_absent(dialect, table, _FACT, ("need_id",))
+@cache
+def _new_needs(columns: tuple[str, ...]) -> ManyRows:
+    """INSERT .. ON CONFLICT (the facts) DO NOTHING RETURNING need_id, for many needs at once.
+
+    Only a conflict on the facts is ignored; a clash of need_id (a digest collision) still
+    fails loudly.
+    """
+    table = TrainingNeed.__table__
+    facts = [table.c[name] for name in _FACT]
+    return ManyRows(
+        table,
+        columns,
+        lambda insert: insert.on_conflict_do_nothing(index_elements=facts).returning(
+            table.c.need_id
+        ),
+    )
 
 
 def record(session: Session, needs: Sequence[rules.Need]) -> list[rules.Need]:
@@ -48,9 +61,7 @@ def record_many(
         return []
     identified_at = datetime.now(UTC)
     rows = [{**need.as_row(), "identified_at": identified_at} for need, _cid in needs]
-    dialect = session.get_bind().dialect.name
-    table = TrainingNeed.__table__
-    inserted = set(session.scalars(_insert_if_absent(dialect, table), rows))
+    inserted = set(_new_needs(tuple(rows[0])).execute(session, rows))
     created: dict[str, tuple[rules.Need, str | None]] = {}
     for need, cid in needs:  # the same facts twice in one batch: stored and published once
         if need.need_id in inserted and need.need_id not in created:

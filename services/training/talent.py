@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from chassis import csvfile
+from chassis.arrays import ManyRows
 from chassis.bus import Event
 from chassis.domain import Invalid, NotAllowed, NotFoundError
 from chassis.inbox import handles_batches
@@ -41,25 +43,46 @@ MAX_CHAIN = 30  # supervision levels walked up (a loop in the roster cannot hang
 
 @handles_batches
 def handle_appraisal_finalized(session: Session, events: list[Event]) -> None:
-    """Keep each finalized annual predikat per NIP and year (the newest event wins)."""
+    """Keep each finalized annual predikat per NIP and year (the newest event wins).
+
+    One statement for the batch: an older finalization redelivered late never overwrites a
+    newer one (the upsert's condition), and of one key in a batch the newest is kept.
+    """
+    newest: dict[tuple[str, int], dict[str, Any]] = {}
     for event in events:
         data = event.data
         if data["period"] != "ANNUAL":
             continue
-        finalized_at = datetime.fromisoformat(data["finalized_at"])
-        kept = session.get(AnnualPredikat, (data["nip"], data["year"]))
-        if kept is not None and kept.finalized_at > finalized_at:
-            continue  # an older finalization redelivered late never overwrites a newer one
-        session.merge(
-            AnnualPredikat(
-                nip=data["nip"],
-                year=data["year"],
-                predikat=data["predikat"],
-                unit=data["unit"],
-                appraisal_id=data["appraisal_id"],
-                finalized_at=finalized_at,
-            )
-        )
+        row = {
+            "nip": data["nip"],
+            "year": data["year"],
+            "predikat": data["predikat"],
+            "unit": data["unit"],
+            "appraisal_id": data["appraisal_id"],
+            "finalized_at": datetime.fromisoformat(data["finalized_at"]),
+        }
+        kept = newest.get((row["nip"], row["year"]))
+        if kept is None or kept["finalized_at"] <= row["finalized_at"]:
+            newest[(row["nip"], row["year"])] = row
+    if newest:
+        _KEEP_NEWER.execute(session, list(newest.values()))
+
+
+_PREDIKAT_FIELDS = ("predikat", "unit", "appraisal_id", "finalized_at")
+
+
+def _unless_newer(statement: Any) -> Insert:
+    """ON CONFLICT (nip, year) DO UPDATE unless the stored finalization is newer."""
+    table = AnnualPredikat.__table__
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.nip, table.c.year],
+        set_={name: excluded[name] for name in _PREDIKAT_FIELDS},
+        where=table.c.finalized_at <= excluded.finalized_at,
+    )
+
+
+_KEEP_NEWER = ManyRows(AnnualPredikat.__table__, ("nip", "year", *_PREDIKAT_FIELDS), _unless_newer)
 
 
 HANDLERS = {"appraisal.appraisal.finalized": handle_appraisal_finalized}

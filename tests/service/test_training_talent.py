@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from sqlalchemy import select
 
 from chassis.migrations import pending_changes
 from services.training import talent
+from services.training.models_talent import AnnualPredikat
 from tests.service.training_support import appraisal_data, finalized
 
 HEADER = ",".join(talent.COLUMNS)
@@ -220,3 +224,20 @@ def test_the_map_on_postgres(make_service, postgres_url, keys, employee_events):
     )
     box = service.client.get(f"/talent/map/2025/{nip}", headers=headers).json
     assert (box["box"], box["movement"]) == (7, "NEW")
+
+
+def test_the_newest_finalization_is_kept_in_a_batch_and_against_a_late_older_one(training, staff):
+    nip, now = staff[2], datetime.now(UTC)
+
+    def at(minutes: int, predikat_id: str, results: str) -> dict:
+        data = appraisal_data(nip, appraisal_id=predikat_id, year=2024, results=results)
+        return {**data, "finalized_at": (now + timedelta(minutes=minutes)).isoformat()}
+
+    # Two finalizations of one year in one batch: the later one wins whatever the order.
+    newer, older = finalized(at(10, "APR-NEW", "DI_ATAS")), finalized(at(5, "APR-OLD", "SESUAI"))
+    assert training.deliver(newer, older) == ["ack", "ack"]
+    # An older one redelivered late does not overwrite it either.
+    assert training.deliver(finalized(at(1, "APR-LATE", "DI_BAWAH"))) == ["ack"]
+    with training.engine.connect() as connection:
+        kept = connection.execute(select(AnnualPredikat.__table__)).mappings().all()
+    assert [(row["appraisal_id"], row["year"]) for row in kept] == [("APR-NEW", 2024)]
