@@ -10,6 +10,7 @@ from gateway.combined import service_token, this_year
 from gateway.state import gateway_state
 from gateway.web.export import spreadsheet
 from gateway.web.identity import current_user, signed_in
+from gateway.web.jobs import idempotency_header, submission_key
 from gateway.web.labels import N_
 from gateway.web.render import service_problem
 
@@ -184,7 +185,7 @@ def appeal_status():
 @blp.route("/kelola", methods=["GET", "POST"])
 @signed_in("admin", "recruiter")
 def desk():
-    """The selection desk: formations, score uploads, ranking and announcement."""
+    """The selection desk: formations, score uploads, ranking (a job) and announcement."""
     user = current_user()
     year = request.values.get("year", type=int) or this_year()
     errors: dict[str, str] = {}
@@ -207,7 +208,16 @@ def desk():
                 )
                 _report(reply, _("Nilai diunggah."), errors, "file")
         elif action == "rank":
-            reply = call("recruitment", "POST", f"selection/{year}/rank", user.token)
+            reply = call(
+                "recruitment",
+                "POST",
+                f"selection/{year}/rank",
+                user.token,
+                query={"async": "true"},
+                headers=idempotency_header(f"rank-{year}", request.form.get("submission")),
+            )
+            if reply.status == 202:
+                return redirect(url_for("jobs.job", service="recruitment", job_id=reply.data["id"]))
             _report(reply, _("Pemeringkatan selesai."), errors, "formations")
         elif action == "announce":
             formation = request.form.get("formation", type=int)
@@ -226,6 +236,7 @@ def desk():
         year=year,
         formations=reply.data["items"],
         errors=errors,
+        submission=submission_key(),
     ), (422 if errors else 200)
 
 
