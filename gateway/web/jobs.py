@@ -46,7 +46,10 @@ def _result_key(key: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
 RESULT_PAGES: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any] | None]]] = {
     "training.plan": ("training_admin.plan", _result_key("plan_id")),
     "roster.import": ("roster.import_result", lambda job: {"job_id": job["id"]}),
-    "selection.rank-year": ("selection.desk", lambda job: {"year": job["params"]["year"]}),
+    "selection.rank-year": (
+        "selection.desk",
+        lambda job: {"year": job["params"]["year"], "pekerjaan": job["id"]},
+    ),
 }
 # Kinds whose result page also shows a refusal (the row errors of a failed import).
 SHOWS_REFUSAL = frozenset({"roster.import"})

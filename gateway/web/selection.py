@@ -17,6 +17,7 @@ from gateway.web.render import service_problem
 blp = Blueprint("selection", __name__, url_prefix="/seleksi")
 NAV = [("selection.desk", N_("Seleksi CPNS"), ("admin", "recruiter"))]
 FORMATION_FIELDS = ("code", "year", "position", "unit", "education", "category", "quota")
+RANK_KIND = "selection.rank-year"
 CATEGORIES = ("GENERAL", "CUM_LAUDE", "DIASPORA", "DISABILITY")
 RESULT_COLUMNS = (
     "rank",
@@ -237,7 +238,19 @@ def desk():
         formations=reply.data["items"],
         errors=errors,
         submission=submission_key(),
+        ranked=_ranked(request.args.get("pekerjaan", ""), year, user.token),
     ), (422 if errors else 200)
+
+
+def _ranked(job_id: str, year: int, token: str) -> dict | None:
+    """The summary of a finished ranking job of this year (the job page links here with it)."""
+    if not job_id.isalnum():
+        return None
+    reply = call("recruitment", "GET", f"jobs/{job_id}", token)
+    job = reply.data if reply.ok else {}
+    if job.get("kind") != RANK_KIND or job.get("state") != "SUCCEEDED":
+        return None
+    return job["result"] if job["params"].get("year") == year else None
 
 
 def _report(reply, done: str, errors: dict[str, str], field: str) -> None:

@@ -5,6 +5,7 @@ stays synchronous, and the ranking is a job a double submit does not start twice
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -61,12 +62,12 @@ def world(recruitment, web_gateway):
 
 def upload(client, text: str, mode: str, submission: str | None = None):
     """Post the import form (its CSRF token and submission key) with `text` as the file."""
-    html = client.get("/data-pegawai/impor").get_data(as_text=True)
-    key = submission or re.search(r'name="submission" value="([^"]+)"', html).group(1)
+    form = client.get("/data-pegawai/impor").get_data(as_text=True)
+    key = submission or re.search(r'name="submission" value="([^"]+)"', form).group(1)
     return client.post(
         "/data-pegawai/impor",
         data={
-            "csrf_token": csrf_of(html),
+            "csrf_token": csrf_of(form),
             "submission": key,
             "mode": mode,
             "file": (io.BytesIO(text.encode()), "pegawai.csv"),
@@ -75,8 +76,8 @@ def upload(client, text: str, mode: str, submission: str | None = None):
     )
 
 
-def error_table(html: str) -> str:
-    return html.split("<tbody>")[1].split("</tbody>")[0]
+def error_table(page: str) -> str:
+    return page.split("<tbody>")[1].split("</tbody>")[0]
 
 
 def test_a_small_file_stays_synchronous(world, employee_events):
@@ -133,11 +134,11 @@ def test_a_failed_import_job_shows_the_same_row_errors_as_a_synchronous_refusal(
     assert "Gagal" in failed and "Lihat rinciannya" in failed
     details = client.get(failed.split('class="button" href="')[1].split('"')[0])
 
-    html, expected = details.get_data(as_text=True), synchronous.get_data(as_text=True)
+    page, expected = details.get_data(as_text=True), synchronous.get_data(as_text=True)
     assert details.status_code == 422
-    assert 'class="error-summary"' in html and "2 baris bermasalah" in html
-    assert ">gender<" in error_table(html) and ">status<" in error_table(html)
-    assert error_table(html) == error_table(expected)
+    assert 'class="error-summary"' in page and "2 baris bermasalah" in page
+    assert ">gender<" in error_table(page) and ">status<" in error_table(page)
+    assert error_table(page) == error_table(expected)
     assert world.recruitment.rows("employees") == []
 
 
@@ -179,8 +180,12 @@ def test_the_desk_ranks_as_a_job_once_per_submit_and_leads_back_to_the_year(worl
     assert selection.ranking(formation["id"]) == {}
     assert world.run_jobs() == 1
     done = client.get(job_page).get_data(as_text=True)
-    link = done.split('class="button" href="')[1].split('"')[0]
-    assert link == f"/seleksi/kelola?year={YEAR}"
-    assert client.get(link).status_code == 200
+    link = html.unescape(done.split('class="button" href="')[1].split('"')[0])
+    job_id = job_page.rsplit("/", 1)[1]
+    assert link == f"/seleksi/kelola?year={YEAR}&pekerjaan={job_id}"
+    back = client.get(link).get_data(as_text=True)
+    assert "Pemeringkatan selesai: 1 formasi." in back and formation["code"] in back
+    other_year = client.get(f"/seleksi/kelola?year={YEAR + 1}&pekerjaan={job_id}")
+    assert "Pemeringkatan selesai" not in other_year.get_data(as_text=True)
     ranked = selection.ranking(formation["id"])
     assert [ranked[r]["rank"] for r in ("REG-00001", "REG-00002")] == [1, 2]
