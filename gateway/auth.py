@@ -19,7 +19,20 @@ from gateway.schemas import (
     TokenSchema,
 )
 from gateway.state import gateway_state
-from gateway.users import BAD_CREDENTIALS, InvalidUser, authenticate, change_password
+from gateway.users import (
+    BAD_CREDENTIALS,
+    InactiveAccount,
+    InvalidUser,
+    authenticate,
+    change_password,
+)
+
+
+class DeactivatedAccount(Unauthorized):
+    """A right password for a deactivated account: the API's one 401; the sign-in page says why."""
+
+    message = BAD_CREDENTIALS
+
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens")
 
@@ -38,16 +51,20 @@ def token(credentials: dict):
 def signed_in_user(username: str, password: str) -> User:
     """The user with these credentials; 401 (one message whatever was wrong), or 429 while the
     account is locked after repeated wrong passwords (gateway.throttle)."""
+    inactive = False
     with transaction() as uow:
         throttle.refuse_if_locked(uow.session, username)
-        user = authenticate(uow, username, password)
+        try:
+            user = authenticate(uow, username, password, tell_inactive=True)
+        except InactiveAccount:
+            user, inactive = None, True
         if user is not None:
             throttle.record_success(uow.session, user.username)
     if user is None:
         with transaction() as uow:
             throttle.record_failure(uow.session, username)
         # One message whatever was wrong: it must not tell which usernames exist.
-        raise Unauthorized(BAD_CREDENTIALS)
+        raise (DeactivatedAccount if inactive else Unauthorized)(BAD_CREDENTIALS)
     return user
 
 

@@ -56,8 +56,11 @@ def call(
     body: bytes | None = None,
     content_type: str | None = None,
     timeout: float | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Reply:
-    """One call to `service` (path without the /api/v1/<service> prefix); 502/504 if it fails."""
+    """One call to `service` (path without the /api/v1/<service> prefix); 502/504 if it fails.
+
+    `headers` adds request headers (e.g. `Idempotency-Key` on a job start)."""
     state = gateway_state()
     upstream = state.upstreams.get(service)
     if upstream is None:  # a gateway wired without this backend: it is simply unavailable
@@ -66,17 +69,17 @@ def call(
     params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
     if params:
         target += "?" + urlencode(params, doseq=True)
-    headers = {"Accept": "application/json"}
+    sent = {**(headers or {}), "Accept": "application/json"}
     if token:
-        headers["Authorization"] = f"Bearer {token}"
+        sent["Authorization"] = f"Bearer {token}"
     if json_body is not None:
         body = json.dumps(json_body).encode()
         content_type = "application/json"
     if content_type:
-        headers["Content-Type"] = content_type
+        sent["Content-Type"] = content_type
     try:
         answer = upstream.call(
-            method, target, headers, body, timeout or state.settings.gateway_timeout
+            method, target, sent, body, timeout or state.settings.gateway_timeout
         )
     except UpstreamFailure as exc:
         return Reply(504 if exc.kind == "timeout" else 502, None)

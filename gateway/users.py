@@ -118,17 +118,27 @@ def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
+class InactiveAccount(Exception):
+    """The password is right but an admin deactivated the account."""
+
+
+def authenticate(
+    uow: UnitOfWork, username: str, password: str, *, tell_inactive: bool = False
+) -> User | None:
     """The active user with these credentials; None for a wrong name, password or account.
 
-    A hash made with older parameters is replaced, committed with the unit of work.
+    With `tell_inactive`, a right password for a deactivated account raises InactiveAccount
+    (only someone who knows the password learns it). A hash made with older parameters is
+    replaced, committed with the unit of work.
     """
     user = uow.session.scalar(select(User).where(User.username == normalize_username(username)))
     try:
         HASHER.verify(user.password_hash if user else _dummy_hash(), password)
         valid = user is not None and user.active
     except (VerificationError, InvalidHashError):
-        valid = False
+        return None
+    if tell_inactive and user is not None and not user.active:
+        raise InactiveAccount(user.username)
     if not valid:
         return None
     if HASHER.check_needs_rehash(user.password_hash):

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 
 from chassis.errors import Unauthorized
-from gateway.auth import issued_token, new_password_for, signed_in_user
+from gateway.auth import DeactivatedAccount, issued_token, new_password_for, signed_in_user
 from gateway.throttle import TooManyFailedLogins
 from gateway.users import InvalidUser
 from gateway.web.identity import current_user, safe_next, signed_in, start_session
@@ -36,8 +36,12 @@ def sign_in():
         if not errors:
             try:
                 user = signed_in_user(username, password)
+            except DeactivatedAccount:
+                errors["username"] = _("Akun ini dinonaktifkan. Hubungi admin BKD.")
             except Unauthorized:
                 errors["username"] = _("Nama pengguna atau kata sandi salah")
+            except TooManyFailedLogins as exc:
+                errors["username"] = _locked_message(exc)
             else:
                 start_session(issued_token(user), user.username)
                 target = safe_next(request.args.get("next")) or url_for("account.home")
@@ -49,6 +53,16 @@ def sign_in():
     return render_template(
         "sign_in.html", title=_("Masuk"), errors=errors, username=username, ended=ended
     ), status
+
+
+def _locked_message(exc: TooManyFailedLogins) -> str:
+    """The lock's message with the minutes left (from its Retry-After)."""
+    seconds = int(exc.headers.get("Retry-After", "0") or 0)
+    return _(
+        "Terlalu banyak percobaan masuk yang gagal; akun ini dikunci sementara. "
+        "Coba lagi dalam %(n)s menit.",
+        n=max(1, -(-seconds // 60)),
+    )
 
 
 @blp.route("/kata-sandi", methods=["GET", "POST"])

@@ -10,12 +10,14 @@ from gateway.combined import service_token, this_year
 from gateway.state import gateway_state
 from gateway.web.export import spreadsheet
 from gateway.web.identity import current_user, signed_in
+from gateway.web.jobs import idempotency_header, submission_key
 from gateway.web.labels import N_
 from gateway.web.render import service_problem
 
 blp = Blueprint("selection", __name__, url_prefix="/seleksi")
 NAV = [("selection.desk", N_("Seleksi CPNS"), ("admin", "recruiter"))]
 FORMATION_FIELDS = ("code", "year", "position", "unit", "education", "category", "quota")
+RANK_KIND = "selection.rank-year"
 CATEGORIES = ("GENERAL", "CUM_LAUDE", "DIASPORA", "DISABILITY")
 RESULT_COLUMNS = (
     "rank",
@@ -184,7 +186,7 @@ def appeal_status():
 @blp.route("/kelola", methods=["GET", "POST"])
 @signed_in("admin", "recruiter")
 def desk():
-    """The selection desk: formations, score uploads, ranking and announcement."""
+    """The selection desk: formations, score uploads, ranking (a job) and announcement."""
     user = current_user()
     year = request.values.get("year", type=int) or this_year()
     errors: dict[str, str] = {}
@@ -207,7 +209,16 @@ def desk():
                 )
                 _report(reply, _("Nilai diunggah."), errors, "file")
         elif action == "rank":
-            reply = call("recruitment", "POST", f"selection/{year}/rank", user.token)
+            reply = call(
+                "recruitment",
+                "POST",
+                f"selection/{year}/rank",
+                user.token,
+                query={"async": "true"},
+                headers=idempotency_header(f"rank-{year}", request.form.get("submission")),
+            )
+            if reply.status == 202:
+                return redirect(url_for("jobs.job", service="recruitment", job_id=reply.data["id"]))
             _report(reply, _("Pemeringkatan selesai."), errors, "formations")
         elif action == "announce":
             formation = request.form.get("formation", type=int)
@@ -226,7 +237,20 @@ def desk():
         year=year,
         formations=reply.data["items"],
         errors=errors,
+        submission=submission_key(),
+        ranked=_ranked(request.args.get("pekerjaan", ""), year, user.token),
     ), (422 if errors else 200)
+
+
+def _ranked(job_id: str, year: int, token: str) -> dict | None:
+    """The summary of a finished ranking job of this year (the job page links here with it)."""
+    if not job_id.isalnum():
+        return None
+    reply = call("recruitment", "GET", f"jobs/{job_id}", token)
+    job = reply.data if reply.ok else {}
+    if job.get("kind") != RANK_KIND or job.get("state") != "SUCCEEDED":
+        return None
+    return job["result"] if job["params"].get("year") == year else None
 
 
 def _report(reply, done: str, errors: dict[str, str], field: str) -> None:

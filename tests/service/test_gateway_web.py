@@ -7,6 +7,9 @@ import time
 from pathlib import Path
 
 import gateway.web
+from chassis.db import Database
+from chassis.uow import UnitOfWork
+from gateway.accounts import get_user, update_user
 from tests.service.web_support import (
     PASSWORD,
     add_user,
@@ -85,6 +88,50 @@ def test_a_wrong_password_shows_the_error_summary_linking_to_the_field(web_gatew
     assert answer.status_code == 422
     assert 'class="error-summary"' in html and 'href="#username"' in html
     assert session_cookie(client) is None or "token" not in str(session_cookie(client).value)
+
+
+def test_a_locked_account_shows_the_lock_on_the_form_not_an_error_page(web_gateway):
+    app = web_gateway()
+    add_user(app, "ani")
+    client = app.test_client()
+    for _attempt in range(5):
+        assert sign_in(client, "ani", "salah-sekali").status_code == 422
+
+    answer = sign_in(client, "ani")  # the right password, but the account is locked
+
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'class="error-summary"' in html and 'href="#username"' in html
+    assert "dikunci sementara" in html and "Coba lagi dalam 15 menit" in html
+    assert "salah" not in html.split("error-summary")[1].split("</ul>")[0]
+    assert client.get("/pengguna").status_code == 302  # not signed in
+
+
+def test_a_deactivated_account_says_so_only_to_whoever_knows_its_password(web_gateway):
+    app = web_gateway()
+    add_user(app, "ani")
+    add_user(app, "budi", roles=("employee",))
+    with app.app_context():
+        session = Database.state(app).session_factory()
+        uow = UnitOfWork(session)
+        update_user(uow, get_user(session, "budi"), active=False, acting="ani")
+        session.commit()
+        session.close()
+    client = app.test_client()
+
+    right = sign_in(client, "budi")
+    wrong = sign_in(client, "budi", "salah-sekali")
+
+    right_html, wrong_html = right.get_data(as_text=True), wrong.get_data(as_text=True)
+    assert right.status_code == 422 and 'href="#username"' in right_html
+    assert "Akun ini dinonaktifkan" in right_html
+    assert wrong.status_code == 422 and "Akun ini dinonaktifkan" not in wrong_html
+    assert "Nama pengguna atau kata sandi salah" in wrong_html
+    api = app.test_client().post(
+        "/api/v1/auth/token", json={"username": "budi", "password": PASSWORD}
+    )
+    assert api.status_code == 401  # the API keeps its one message for every refusal
+    assert api.get_json()["message"] == "The username or the password is wrong."
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(web_gateway):
