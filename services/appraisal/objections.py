@@ -67,13 +67,19 @@ def read(uow: UnitOfWork, objection_id: int) -> Objection:
     return objection
 
 
-def listing(uow: UnitOfWork, scope: str) -> list[Objection]:
-    """The caller's own objections (`mine`), or those they decide (`decide`: objections to
-    ratings by the appraisers they supervise on the roster), newest first."""
+def listing(uow: UnitOfWork, scope: str, nip: str | None = None) -> list[Objection]:
+    """The caller's own objections (`mine`), those they decide (`decide`: objections to
+    ratings by the appraisers they supervise on the roster), or those `nip` filed
+    (`employee`: for the readers of that employee's appraisals), newest first."""
     principal = uow.require_actor()
+    query = select(Objection)
+    if scope == "employee" and nip is not None:
+        subject = access.employee(uow.session, nip)
+        access.require_reader(principal, subject, access.chain_above(uow.session, subject))
+        query = query.where(Objection.nip == nip)
+        return list(uow.session.scalars(query.order_by(Objection.filed_at.desc()).limit(500)))
     if principal.nip is None:
         return []
-    query = select(Objection)
     if scope == "decide":
         if "supervisor" not in principal.roles:
             return []
