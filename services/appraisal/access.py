@@ -80,17 +80,6 @@ def _made_by(principal: Principal, appraiser_nip: str | None) -> bool:
     )
 
 
-def chain_above(session: Session, subject: Employee, levels: int = 8) -> list[str]:
-    """The NIPs up `subject`'s supervisor chain on the roster (at most `levels`, no cycles)."""
-    chain: list[str] = []
-    boss = subject.supervisor_nip
-    while boss and boss not in chain and boss != subject.nip and len(chain) < levels:
-        chain.append(boss)
-        above = session.get(Employee, boss)
-        boss = above.supervisor_nip if above is not None else None
-    return chain
-
-
 def superior_of(session: Session, appraiser_nip: str) -> str | None:
     """The appraiser's own superior on the roster (who hears objections), or None."""
     appraiser = session.get(Employee, appraiser_nip)

@@ -214,3 +214,35 @@ def test_an_employee_without_objections_lists_none_and_the_nip_is_checked(org):
 
     assert (clean.status_code, clean.json) == (200, [])
     assert (no_nip.status_code, stray_nip.status_code, bad_nip.status_code) == (422, 422, 422)
+
+
+def test_one_employees_objections_list_only_what_each_single_read_allows(
+    org, service, employee_events
+):
+    filed = file(org)
+    assert filed.status_code == 201, filed.json
+    # Moved under sup_b after the objection: the new supervisor reads, the appraiser still does.
+    record = employee_events.record(
+        org.objector, unit="BKD", supervisor_nip=org.sup_b, name="Staf 9"
+    )
+    service.apply(employee_events.updated(record, ["supervisor_nip"]))
+    callers = {
+        "self": org.as_(org.objector, "employee"),
+        "former appraiser": org.as_(org.sup_a),
+        "new supervisor": org.as_(org.sup_b),
+        "appraiser's superior": org.as_(org.superior),
+        "admin": org.admin,
+        "colleague": org.as_(org.staff_a[0], "employee"),
+        "unrelated supervisor": org.as_(org.staff_b[0]),
+    }
+    outcome = {}
+    for caller, headers in callers.items():
+        listed = org.call("GET", f"/objections?scope=employee&nip={org.objector}", headers)
+        single = org.call("GET", f"/objections/{filed.json['id']}", headers).status_code
+        ids = [o["id"] for o in listed.json] if listed.status_code == 200 else []
+        outcome[caller] = (listed.status_code, ids, single)
+        assert ids == ([filed.json["id"]] if single == 200 else []), (caller, outcome[caller])
+
+    assert outcome["colleague"][0] == outcome["unrelated supervisor"][0] == 403
+    assert outcome["new supervisor"][:2] == (200, [filed.json["id"]])
+    assert outcome["former appraiser"][:2] == (200, [filed.json["id"]])
