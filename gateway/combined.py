@@ -29,6 +29,8 @@ blp = Blueprint("combined_api", __name__, url_prefix="/api/v1", description="Com
 WIT = ZoneInfo("Asia/Jayapura")
 # Supervisor levels walked up the roster before giving up (a cycle or a very deep chain).
 CHAIN_LIMIT = 8
+# Rows of a list part (needs, enrolments, awards) read for a dossier.
+DOSSIER_ROWS = 100
 SERVICE_TOKEN_TTL = 120
 SERVICE_TOKENS_KEPT = 1024
 PART_LABELS = {
@@ -36,6 +38,10 @@ PART_LABELS = {
     "appraisals": "Penilaian kinerja (layanan penilaian)",
     "needs": "Kebutuhan pengembangan kompetensi (layanan pelatihan)",
     "eligibility": "Kelayakan penghargaan (layanan penghargaan)",
+    "objections": "Keberatan atas penilaian (layanan penilaian)",
+    "jp": "Jam Pelajaran tahun ini (layanan pelatihan)",
+    "enrolments": "Pendaftaran pelatihan (layanan pelatihan)",
+    "awards": "Penghargaan yang diterima (layanan penghargaan)",
     "roster": "Jumlah pegawai (layanan rekrutmen)",
     "calibration": "Kalibrasi predikat (layanan penilaian)",
     "needs_summary": "Ringkasan kebutuhan pengembangan (layanan pelatihan)",
@@ -184,7 +190,8 @@ def dossier(
     headers: dict[str, str],
     profiles: dict[str, Part] | None = None,
 ) -> Combined:
-    """Profile, appraisals, training needs and award eligibility of `nip`, in parallel.
+    """Profile, appraisals and objections, training needs, JP and enrolments, awards and award
+    eligibility of `nip`, in parallel.
 
     A usable profile already read (by the access check, in `profiles`) is not read again.
     """
@@ -193,8 +200,12 @@ def dossier(
     calls = {
         "profile": _url("recruitment", f"employees/{nip}"),
         "appraisals": _url("appraisal", "appraisals", nip=nip),
-        "needs": _url("training", "needs", nip=nip, page_size=100),
+        "needs": _url("training", "needs", nip=nip, page_size=DOSSIER_ROWS),
         "eligibility": _url("awards", f"eligibility/{year}/{nip}"),
+        "objections": _url("appraisal", "objections", scope="employee", nip=nip),
+        "jp": _url("training", f"ledger/{year}/{nip}"),
+        "enrolments": _url("training", "enrolments", nip=nip, page_size=DOSSIER_ROWS),
+        "awards": _url("awards", f"employees/{nip}/awards", page_size=DOSSIER_ROWS),
     }
     if known is not None and known.ok:
         del calls["profile"]

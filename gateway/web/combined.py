@@ -12,6 +12,7 @@ from gateway.calls import call
 from gateway.web.identity import current_user, signed_in
 from gateway.web.labels import N_
 from gateway.web.render import forbidden, service_problem
+from gateway.web.training import COMPETENCY_TYPES
 
 blp = Blueprint("combined", __name__)
 NAV = [
@@ -74,6 +75,7 @@ def dossier_page(nip: str):
         view=view,
         nip=nip,
         values=BERAKHLAK_VALUES,
+        jp_types=COMPETENCY_TYPES,
         own=(nip == user.nip),
     )
 

@@ -148,8 +148,8 @@ class ObjectionsView(MethodView):
         objection_bp, 200, ObjectionSchema(many=True), roles=ROLES, query=ObjectionQuerySchema
     )
     def get(self, query: dict):
-        """The caller's objections (`scope=mine`) or those they decide (`scope=decide`)."""
-        return objections.listing(reader(), query["scope"])
+        """The caller's objections, those they decide, or one employee's (`scope=employee`)."""
+        return objections.listing(reader(), query["scope"], query.get("nip"))
 
 
 @objection_bp.route("/<int:objection_id>")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chassis.auth import Principal
 from chassis.domain import ConflictError, NotAllowed
 from chassis.uow import UnitOfWork, get_or_refuse
 from services.appraisal import access, ratings, rules
@@ -57,19 +58,45 @@ def file(uow: UnitOfWork, nip: str, year: int, reason: str) -> Objection:
 def read(uow: UnitOfWork, objection_id: int) -> Objection:
     """The objection, for the employee, the appraiser, the deciding superior and admins."""
     session = uow.session
-    principal = uow.require_actor()
     objection = get(session, objection_id)
+    _require_reader(session, uow.require_actor(), objection)
+    return objection
+
+
+def _require_reader(session: Session, principal: Principal, objection: Objection) -> None:
     appraisal = ratings.get(session, objection.appraisal_id)
     superior = access.superior_of(session, appraisal.appraiser_nip)
     access.require_reader(
         principal, access.employee(session, objection.nip), [appraisal.appraiser_nip, superior]
     )
-    return objection
 
 
-def listing(uow: UnitOfWork, scope: str) -> list[Objection]:
-    """The caller's own objections (`mine`), or those they decide (`decide`: objections to
-    ratings by the appraisers they supervise on the roster), newest first."""
+def of_employee(uow: UnitOfWork, nip: str) -> list[Objection]:
+    """The objections `nip` filed that the caller may read one by one, newest first; 403 when
+    the caller reads none of them and may not read `nip`'s appraisals."""
+    session = uow.session
+    principal = uow.require_actor()
+    subject = access.employee(session, nip)
+    query = select(Objection).where(Objection.nip == nip)
+    found = session.scalars(query.order_by(Objection.filed_at.desc()).limit(500))
+    visible = []
+    for objection in found:
+        try:
+            _require_reader(session, principal, objection)
+        except NotAllowed:
+            continue
+        visible.append(objection)
+    if not visible:
+        access.require_reader(principal, subject)
+    return visible
+
+
+def listing(uow: UnitOfWork, scope: str, nip: str | None = None) -> list[Objection]:
+    """The caller's own objections (`mine`), those they decide (`decide`: objections to
+    ratings by the appraisers they supervise on the roster), or those `nip` filed
+    (`employee`: each as its single read allows), newest first."""
+    if scope == "employee" and nip is not None:
+        return of_employee(uow, nip)
     principal = uow.require_actor()
     if principal.nip is None:
         return []

@@ -243,10 +243,19 @@ class ObjectionSchema(ma.Schema):
 
 
 class ObjectionQuerySchema(ma.Schema):
-    """Whose objections: the caller's own, or those the caller decides."""
+    """Whose objections: the caller's own, those the caller decides, or one employee's."""
 
     scope = ma.fields.String(
         load_default="mine",
-        validate=ma.validate.OneOf(("mine", "decide")),
-        metadata={"description": "mine (filed by the caller) or decide (the caller decides)"},
+        validate=ma.validate.OneOf(("mine", "decide", "employee")),
+        metadata={
+            "description": "mine (filed by the caller), decide (the caller decides) or "
+            "employee (filed by `nip`: for those who may read that employee's appraisals)"
+        },
     )
+    nip = ma.fields.String(validate=_valid_nip, metadata={"description": "with scope=employee"})
+
+    @ma.validates_schema
+    def _nip_with_employee(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("scope") == "employee") != ("nip" in data):
+            raise ma.ValidationError("Given with scope=employee, and only then.", "nip")

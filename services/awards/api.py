@@ -8,13 +8,15 @@ from flask_smorest import Blueprint
 from chassis.auth import current_principal
 from chassis.db import request_session
 from chassis.errors import Forbidden, check_field
+from chassis.pagination import PageArgsSchema
 from chassis.views import endpoint
 from contracts.identifiers import nip_problem
-from services.awards import programme_api, queries
+from services.awards import employee_awards, programme_api, queries
 from services.awards.schemas import (
     EligibilityPageSchema,
     EligibilityQuerySchema,
     EligibilitySchema,
+    EmployeeAwardPageSchema,
 )
 
 # The years an event may carry (contracts.base.YEAR).
@@ -25,6 +27,13 @@ eligibility = Blueprint(
     __name__,
     url_prefix="/eligibility",
     description="Sofifi Berprestasi eligibility per employee and year, with its reasons",
+)
+
+employees = Blueprint(
+    "employee_awards",
+    __name__,
+    url_prefix="/employees",
+    description="An employee's awards: Sofifi Berprestasi and Satyalancana Karya Satya",
 )
 
 
@@ -65,4 +74,19 @@ class EligibilityView(MethodView):
         return queries.get_decision(request_session(), year, nip)
 
 
-BLUEPRINTS = (eligibility, *programme_api.BLUEPRINTS)
+@employees.route("/<nip>/awards")
+class EmployeeAwardsView(MethodView):
+    @endpoint(
+        employees,
+        200,
+        EmployeeAwardPageSchema,
+        roles=("admin", "supervisor", "employee"),
+        query=PageArgsSchema,
+    )
+    def get(self, args: dict, nip: str):
+        """One employee's awards, newest first (the employee, their supervisors, admins)."""
+        check_field(nip_problem(nip), "nip", "path")
+        return employee_awards.awards_of(request_session(), current_principal(), nip, **args)
+
+
+BLUEPRINTS = (eligibility, employees, *programme_api.BLUEPRINTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from chassis.pagination import PageArgsSchema
+from chassis.pagination import PageArgsSchema, page_schema
 
 
 class ReasonSchema(ma.Schema):
@@ -51,3 +51,27 @@ class EligibilityPageSchema(ma.Schema):
     page = ma.fields.Integer(required=True)
     page_size = ma.fields.Integer(required=True)
     items = ma.fields.List(ma.fields.Nested(EligibilitySchema), required=True)
+
+
+class EmployeeAwardSchema(ma.Schema):
+    """One award granted to an employee (a Sofifi Berprestasi decision or a Satyalancana)."""
+
+    grant_id = ma.fields.String(required=True)
+    kind = ma.fields.String(
+        required=True, metadata={"example": "SOFIFI_BERPRESTASI or SATYALANCANA_KARYA_SATYA"}
+    )
+    programme_id = ma.fields.String(allow_none=True, metadata={"example": "SB-2024"})
+    year = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True, metadata={"description": "Programme and category"})
+    category = ma.fields.String(allow_none=True)
+    award_class = ma.fields.String(allow_none=True, metadata={"description": "X, XX or XXX"})
+    amount = ma.fields.Integer(required=True, metadata={"description": "Incentive, rupiah"})
+    granted_on = ma.fields.Date(required=True)
+    decided_at = ma.fields.DateTime(
+        allow_none=True, metadata={"description": "The programme's decision; null for Satyalancana"}
+    )
+    revoked_on = ma.fields.Date(allow_none=True)
+    revocation_reason = ma.fields.String(allow_none=True)
+
+
+EmployeeAwardPageSchema = page_schema(EmployeeAwardSchema, "an employee's awards")

@@ -61,7 +61,15 @@ def test_an_employee_sees_the_dossier_and_writes_and_agrees_the_skp(visit, world
     sign_in(v, "siti")
     v.page.click("text=Data saya (dosir pegawai)")
     v.check()
-    assert "Siti Rahma" in v.page.content()
+    dossier = v.page.content()
+    assert "Siti Rahma" in dossier
+    for heading in (
+        "Keberatan atas penilaian",
+        "Jam Pelajaran (JP) dan pendaftaran pelatihan",
+        "Penghargaan yang diterima",
+    ):
+        assert v.page.locator("h2", has_text=heading).count() == 1, heading
+    assert "Sebagian data tidak tersedia" not in dossier
     v.go("/kinerja/skp/baru")
     v.page.fill("#result-0", "Layanan kenaikan pangkat tepat waktu")
     v.page.fill("#indicator-0", "Persentase usulan diproses dalam 5 hari kerja")

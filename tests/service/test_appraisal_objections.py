@@ -173,3 +173,76 @@ def test_the_employee_lists_their_objections_and_the_superior_those_to_decide(or
     assert [o["id"] for o in to_decide.json] == [filed.json["id"]]
     assert appraiser.json == [] and colleague.json == []
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("self", 200),
+        ("appraiser", 200),
+        ("superior", 200),
+        ("admin", 200),
+        ("colleague", 403),
+        ("other_supervisor", 403),
+    ],
+)
+def test_one_employees_objections_for_the_readers_of_their_appraisals(org, who, status):
+    filed = file(org)
+    assert filed.status_code == 201, filed.json
+    headers = {
+        "self": org.as_(org.objector, "employee"),
+        "appraiser": org.as_(org.sup_a),
+        "superior": org.as_(org.superior),
+        "admin": org.admin,
+        "colleague": org.as_(org.staff_a[0], "employee"),
+        "other_supervisor": org.as_(org.sup_b),
+    }[who]
+
+    response = org.call("GET", f"/objections?scope=employee&nip={org.objector}", headers)
+
+    assert response.status_code == status, response.json
+    if status == 200:
+        assert [o["id"] for o in response.json] == [filed.json["id"]]
+        assert response.json[0]["previous_predikat"] == "BAIK"
+
+
+def test_an_employee_without_objections_lists_none_and_the_nip_is_checked(org):
+    clean = org.call("GET", f"/objections?scope=employee&nip={org.staff_a[0]}", org.admin)
+    no_nip = org.call("GET", "/objections?scope=employee", org.admin)
+    stray_nip = org.call("GET", f"/objections?scope=mine&nip={org.staff_a[0]}", org.admin)
+    bad_nip = org.call("GET", "/objections?scope=employee&nip=123", org.admin)
+
+    assert (clean.status_code, clean.json) == (200, [])
+    assert (no_nip.status_code, stray_nip.status_code, bad_nip.status_code) == (422, 422, 422)
+
+
+def test_one_employees_objections_list_only_what_each_single_read_allows(
+    org, service, employee_events
+):
+    filed = file(org)
+    assert filed.status_code == 201, filed.json
+    # Moved under sup_b after the objection: the new supervisor reads, the appraiser still does.
+    record = employee_events.record(
+        org.objector, unit="BKD", supervisor_nip=org.sup_b, name="Staf 9"
+    )
+    service.apply(employee_events.updated(record, ["supervisor_nip"]))
+    callers = {
+        "self": org.as_(org.objector, "employee"),
+        "former appraiser": org.as_(org.sup_a),
+        "new supervisor": org.as_(org.sup_b),
+        "appraiser's superior": org.as_(org.superior),
+        "admin": org.admin,
+        "colleague": org.as_(org.staff_a[0], "employee"),
+        "unrelated supervisor": org.as_(org.staff_b[0]),
+    }
+    outcome = {}
+    for caller, headers in callers.items():
+        listed = org.call("GET", f"/objections?scope=employee&nip={org.objector}", headers)
+        single = org.call("GET", f"/objections/{filed.json['id']}", headers).status_code
+        ids = [o["id"] for o in listed.json] if listed.status_code == 200 else []
+        outcome[caller] = (listed.status_code, ids, single)
+        assert ids == ([filed.json["id"]] if single == 200 else []), (caller, outcome[caller])
+
+    assert outcome["colleague"][0] == outcome["unrelated supervisor"][0] == 403
+    assert outcome["new supervisor"][:2] == (200, [filed.json["id"]])
+    assert outcome["former appraiser"][:2] == (200, [filed.json["id"]])

@@ -4,6 +4,8 @@ page) with one service down, access by the supervisor chain, the unit dashboard,
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack, contextmanager
+from datetime import date
 
 import pytest
 
@@ -12,6 +14,7 @@ from chassis.uow import UnitOfWork
 from gateway.users import create_user
 from tests.service import appraisal_support as support
 from tests.service import web_support as web
+from tests.service.training_courses_support import Training
 from tests.service.web_support import (
     PASSWORD,
     closed_port_url,
@@ -23,7 +26,7 @@ SCRIPT = '<script>alert("x")</script>'
 
 
 class Platform:
-    """Recruitment and appraisal served for real; training down; awards up but with no data."""
+    """Recruitment, appraisal and awards served for real; training down or served."""
 
     def __init__(self, recruitment, appraisal, awards, keys, events) -> None:
         self.recruitment, self.appraisal, self.keys, self.events = (
@@ -32,6 +35,7 @@ class Platform:
             keys,
             events,
         )
+        self.awards = awards
         self.org = support.Org(appraisal, keys, events)
         self.sequence = 0
 
@@ -50,12 +54,14 @@ class Platform:
         return nip
 
 
-@pytest.fixture
-def platform(make_service, keys, employee_events, web_gateway):
+@contextmanager
+def built(make_service, keys, employee_events, web_gateway, training_up: bool):
+    """The platform with its people and accounts; training served or down."""
     recruitment = make_service("recruitment")
     appraisal = make_service("appraisal")
     awards = make_service("awards")
     world = Platform(recruitment, appraisal, awards, keys, employee_events)
+    world.training = make_service("training") if training_up else None
     world.head = world.hire("SETDA", None, "Kepala BKD")
     world.boss = world.hire("BKD", world.head, "Kabid Mutasi")
     world.staff = world.hire("BKD", world.boss, f"Siti {SCRIPT}")
@@ -63,19 +69,18 @@ def platform(make_service, keys, employee_events, web_gateway):
     world.org.open_period(YEAR)
     world.org.open_period(YEAR, "Q1")
     world.org.plan_and_rate(world.staff, world.boss, "BAIK", year=YEAR)
-    with (
-        serve(recruitment.app) as recruitment_url,
-        serve(appraisal.app) as appraisal_url,
-        serve(awards.app) as awards_url,
-    ):
-        app = web_gateway(
-            {
-                "recruitment": recruitment_url,
-                "appraisal": appraisal_url,
-                "awards": awards_url,
-                "training": closed_port_url(),
-            }
-        )
+    with ExitStack() as stack:
+        urls = {
+            name: stack.enter_context(serve(service.app))
+            for name, service in (
+                ("recruitment", recruitment),
+                ("appraisal", appraisal),
+                ("awards", awards),
+                ("training", world.training),
+            )
+            if service is not None
+        }
+        app = web_gateway({"training": closed_port_url(), **urls})
         with app.app_context():
             session = Database.state(app).session_factory()
             uow = UnitOfWork(session)
@@ -87,6 +92,18 @@ def platform(make_service, keys, employee_events, web_gateway):
             session.commit()
             session.close()
         world.gateway = app
+        yield world
+
+
+@pytest.fixture
+def platform(make_service, keys, employee_events, web_gateway):
+    with built(make_service, keys, employee_events, web_gateway, training_up=False) as world:
+        yield world
+
+
+@pytest.fixture
+def full_platform(make_service, keys, employee_events, web_gateway):
+    with built(make_service, keys, employee_events, web_gateway, training_up=True) as world:
         yield world
 
 
@@ -108,7 +125,74 @@ def test_the_dossier_api_is_partial_when_a_service_is_down(platform):
     assert body["parts"]["appraisals"]["data"][0]["predikat"] == "BAIK"
     assert body["parts"]["needs"]["status"] == "down"
     assert body["parts"]["eligibility"]["status"] == "empty"
-    assert [m["part"] for m in body["missing"]] == ["needs"]
+    # Training is down: its three parts are missing, the others (empty or not) are there.
+    assert [m["part"] for m in body["missing"]] == ["needs", "jp", "enrolments"]
+    assert (body["parts"]["objections"]["status"], body["parts"]["objections"]["data"]) == (
+        "ok",
+        [],
+    )
+    assert body["parts"]["awards"]["status"] == "ok"
+    assert body["parts"]["awards"]["data"]["items"] == []
+
+
+def test_the_dossier_has_every_part_when_every_service_answers(full_platform):
+    world = full_platform
+    org = world.org
+    org.plan_and_rate(world.boss, world.head, "SANGAT_BAIK", year=YEAR)
+    org.plan_and_rate(world.other, world.head, "SANGAT_BAIK", year=YEAR)
+    assert org.set_unit_rating("BKD", "ISTIMEWA").status_code == 200
+    finalized = org.finalize("BKD")
+    assert finalized.status_code == 200, finalized.json
+    filed = org.call(
+        "POST",
+        f"/appraisals/{world.staff}/{YEAR}/ANNUAL/objection",
+        org.as_(world.staff, "employee"),
+        {"reason": "Target saya tercapai 110%."},
+    )
+    assert filed.status_code == 201, filed.json
+    record = world.events.record(
+        world.staff, unit="BKD", supervisor_nip=world.boss, name="Siti Training"
+    )
+    training = Training(world.training, world.keys, world.events)
+    assert world.training.deliver(world.events.appointed(record)) == ["ack"]
+    course = training.course(training.provider(), jp=24)
+    seat = training.session(course, date(YEAR, 3, 4), date(YEAR, 3, 8))
+    enrolment = training.nominate(seat["session_id"], world.staff)
+    training.complete(enrolment["enrolment_id"])
+    world.awards.apply(world.events.appointed(record))
+    granted = world.awards.client.post(
+        "/satyalancana/classes",
+        json={"nip": world.staff, "class": "X", "granted_on": "2019-08-17"},
+        headers=world.keys.headers("admin"),
+    )
+    assert granted.status_code == 201, granted.json
+    client = world.gateway.test_client()
+
+    answer = client.get(
+        f"/api/v1/dossier/{world.staff}?year={YEAR}", headers=bearer(client, "kepala")
+    )
+
+    assert answer.status_code == 200
+    parts = answer.json["parts"]
+    assert answer.json["missing"] == []
+    assert [(o["status"], o["previous_predikat"]) for o in parts["objections"]["data"]] == [
+        ("PENDING", "BAIK")
+    ]
+    assert parts["jp"]["status"] == "ok", parts["jp"]
+    assert (parts["jp"]["data"]["total"], parts["jp"]["data"]["minimum"]) == (24.0, 20)
+    assert [e["status"] for e in parts["enrolments"]["data"]] == ["COMPLETED"]
+    assert [(a["kind"], a["award_class"]) for a in parts["awards"]["data"]["items"]] == [
+        ("SATYALANCANA_KARYA_SATYA", "X")
+    ]
+
+    web.sign_in(client, "siti")
+    html = client.get(f"/saya?year={YEAR}").get_data(as_text=True)
+
+    assert "Sebagian data tidak tersedia" not in html
+    assert "Keberatan atas penilaian" in html and "Menunggu keputusan" in html
+    assert "dari minimal 20 JP" in html and "Terpenuhi" in html
+    assert re.search(r'<rect x="0" y="0" width="100.0" height="10" class="bar done"', html)
+    assert seat["session_id"] in html and "Satyalancana Karya Satya X" in html
 
 
 def test_the_supervisor_chain_and_admins_see_a_dossier_and_others_do_not(platform):
@@ -131,6 +215,8 @@ def test_the_dossier_page_says_which_part_is_missing_and_escapes_names(platform)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Sebagian data tidak tersedia" in html and "layanan pelatihan" in html
+    assert "Jam Pelajaran tahun ini (layanan pelatihan)" in html
+    assert "Tidak ada keberatan." in html and "Belum ada penghargaan." in html
     assert "Baik" in html
     assert SCRIPT not in html and "&lt;script&gt;" in html
 
